@@ -1,0 +1,91 @@
+import { isRemote, type ServerConfig } from "../config/schema.ts";
+import { errorMessage, GatewayError } from "../errors.ts";
+import { log } from "../log.ts";
+import type { ServerInfo } from "../protocol.ts";
+import type { Channel } from "./channel.ts";
+import { Connection, type ConnectionHandlers } from "./connection.ts";
+import { handshake } from "./handshake.ts";
+import { RemoteChannel, type RemoteMode } from "./remote-channel.ts";
+import { StdioChannel } from "./stdio-channel.ts";
+
+export interface Opened {
+  conn: Connection;
+  info: ServerInfo;
+}
+
+const withTail = (msg: string, channel: Channel): string => {
+  const tail = channel.stderrTail?.();
+  return tail && !msg.includes(tail) ? `${msg}; last stderr lines:\n${tail}` : msg;
+};
+
+/**
+ * Start a backend and initialize it, within `timeoutMs`. Remote `transport: auto`
+ * tries Streamable HTTP first and falls back to legacy SSE (SPEC 2).
+ */
+export async function openBackend(
+  name: string,
+  config: ServerConfig,
+  timeoutMs: number,
+  handlers: (conn: () => Connection) => ConnectionHandlers,
+): Promise<Opened> {
+  const modes: Array<RemoteMode | "stdio"> = !isRemote(config)
+    ? ["stdio"]
+    : config.transport === "auto"
+      ? ["http", "sse"]
+      : [config.transport];
+  let lastError: unknown;
+  for (const mode of modes) {
+    const channel: Channel = isRemote(config)
+      ? new RemoteChannel(config.url, config.headers, mode as RemoteMode)
+      : new StdioChannel(name, {
+          command: config.command,
+          args: config.args,
+          env: config.env,
+          cwd: config.cwd,
+        });
+    let conn: Connection | undefined;
+    conn = new Connection(
+      channel,
+      handlers(() => conn as Connection),
+      (reason) => new GatewayError("BACKEND_EXIT", `server "${name}" ${reason}`),
+    );
+    channel.onerror = (e) => log.warn(`server "${name}": ${errorMessage(e)}`);
+    let timer: Timer | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new GatewayError(
+                "START_TIMEOUT",
+                withTail(
+                  `server "${name}" did not finish starting within ${timeoutMs / 1000} s (start_timeout)`,
+                  channel,
+                ),
+              ),
+            ),
+          timeoutMs,
+        );
+      });
+      const info = await Promise.race([
+        channel.start().then(() => handshake(conn as Connection, name, timeoutMs)),
+        timeout,
+      ]);
+      return { conn, info };
+    } catch (e) {
+      lastError = e;
+      await channel.close().catch(() => {});
+      if (mode === "http" && modes.length > 1)
+        log.info(
+          `server "${name}": Streamable HTTP failed (${errorMessage(e)}); trying legacy SSE`,
+        );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  if (lastError instanceof GatewayError) throw lastError;
+  throw new GatewayError(
+    "BACKEND_START",
+    `server "${name}" failed to start: ${errorMessage(lastError)}`,
+  );
+}

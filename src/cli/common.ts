@@ -1,0 +1,62 @@
+/** What the commands that run a gateway share: opening it, signals, stdout. */
+import { collectSecrets } from "../config/secrets.ts";
+import { loadConfig } from "../config/load.ts";
+import { GatewayError, errorMessage } from "../errors.ts";
+import { MCPGateway } from "../gateway.ts";
+import { addSecrets, log } from "../log.ts";
+
+export const configArg = {
+  type: "string",
+  valueHint: "file",
+  description: "Config file (default: $MCP_GATEWAY_CONFIG, ./gateway.yaml, ./mcp-gateway.yaml)",
+} as const;
+
+export const roleArg = {
+  type: "string",
+  valueHint: "role",
+  description: "Role whose view to serve (default: $MCP_GATEWAY_ROLE; none: everything)",
+} as const;
+
+/** Load the config and build the gateway; config errors surface here, before anything starts. */
+export async function openGateway(args: { config?: string; role?: string }): Promise<MCPGateway> {
+  const { config, dir } = await loadConfig({ file: args.config });
+  addSecrets(collectSecrets(config));
+  const role = args.role || process.env.MCP_GATEWAY_ROLE || undefined;
+  return new MCPGateway({ config, configDir: dir, role });
+}
+
+/**
+ * Run `body` with SIGINT/SIGTERM closing the gateway (so backends are stopped,
+ * not orphaned). A second signal stops waiting. On any error the gateway is closed.
+ */
+export async function guard(gw: MCPGateway, body: () => Promise<void>): Promise<void> {
+  let signals = 0;
+  let giveUp: (e: Error) => void = () => {};
+  const interrupted = new Promise<never>((_, reject) => {
+    giveUp = reject;
+  });
+  interrupted.catch(() => {});
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      log.info(`${sig}: shutting down`);
+      gw.close().catch((e) => log.error(`while shutting down: ${errorMessage(e)}`));
+    } else {
+      giveUp(new GatewayError("CLOSED", `${sig} again: exiting without waiting`, 130));
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await Promise.race([body(), interrupted]);
+  } catch (e) {
+    if (signals < 2) await Promise.race([gw.close(), interrupted]).catch(() => {});
+    if (signals > 0 && !(e instanceof GatewayError && e.exitCode === 130)) {
+      throw new GatewayError("CLOSED", "interrupted", 130);
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,39 @@
+import { defineCommand } from "citty";
+import { log } from "../log.ts";
+import { globalArgs, usageError } from "./argv.ts";
+import { configArg, guard, openGateway, roleArg } from "./common.ts";
+
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_PORT = 8765;
+
+/** A TCP port; 0 asks the system for a free one. */
+export function parsePort(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw usageError(`--port must be a number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+/** `mcp-gateway serve`: Streamable HTTP at /mcp and legacy SSE at /sse. */
+export default defineCommand({
+  meta: { name: "serve", description: "Serve MCP over HTTP (Streamable HTTP and legacy SSE)" },
+  args: {
+    config: configArg,
+    host: { type: "string", valueHint: "host", description: `Address to bind (default ${DEFAULT_HOST})` },
+    port: { type: "string", valueHint: "port", description: `Port (default ${DEFAULT_PORT}; 0: any free port)` },
+    role: roleArg,
+    insecure: { type: "boolean", description: "Allow a non-loopback address without auth.tokens" },
+    ...globalArgs,
+  },
+  async run({ args }) {
+    const port = args.port === undefined ? DEFAULT_PORT : parsePort(args.port);
+    const host = args.host ?? DEFAULT_HOST;
+    const gw = await openGateway(args);
+    await guard(gw, async () => {
+      const { url } = await gw.serveHttp({ host, port, insecure: args.insecure === true });
+      log.info(`serving MCP at ${url}`);
+      await gw.closed;
+    });
+  },
+});

@@ -1,0 +1,118 @@
+import { z } from "zod";
+
+/**
+ * The gateway.yaml schema. One source for validation, the TypeScript types and
+ * the JSON Schema that `mcp-gateway schema` prints for editors.
+ *
+ * @example
+ * ```yaml
+ * idle_timeout: 300
+ * servers:
+ *   filesystem:
+ *     command: npx
+ *     args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]
+ * ```
+ */
+
+/** Server names separate from tool names with "_", so they may not contain one. */
+export const SERVER_NAME = /^[A-Za-z0-9-]+$/;
+/** A prefix is part of an exposed name; "" exposes the backend's names unprefixed. */
+export const PREFIX = /^[A-Za-z0-9_-]*$/;
+
+const seconds = (what: string) => z.number().nonnegative().meta({ description: what });
+const stringMap = z.record(z.string(), z.string());
+
+const common = {
+  enabled: z.boolean().default(true).meta({ description: "false: not started, not listed" }),
+  idle_timeout: seconds("Per-server idle_timeout override (seconds; 0 = never)").optional(),
+  call_timeout: seconds("Per-server call_timeout override (seconds)").optional(),
+  start_timeout: seconds("Per-server start_timeout override (seconds)").optional(),
+  prefix: z
+    .string()
+    .regex(PREFIX, "letters, digits, '_' and '-' only")
+    .optional()
+    .meta({ description: 'Prefix of exposed names (default: the server\'s name; "": none)' }),
+};
+
+export const StdioServerSchema = z
+  .strictObject({
+    command: z.string().min(1).meta({ description: "Executable to run (found on PATH)" }),
+    args: z.array(z.string()).default([]),
+    env: stringMap.default({}).meta({ description: "Extra environment; ${VAR} expands" }),
+    cwd: z.string().optional().meta({ description: "Working folder, relative to the config file" }),
+    ...common,
+  })
+  .meta({ title: "stdio server" });
+
+export const RemoteServerSchema = z
+  .strictObject({
+    url: z.url().meta({ description: "Streamable HTTP or SSE endpoint" }),
+    headers: stringMap.default({}),
+    transport: z.enum(["auto", "http", "sse"]).default("auto"),
+    ...common,
+  })
+  .meta({ title: "remote server" });
+
+export const ServerSchema = z.union([StdioServerSchema, RemoteServerSchema]);
+
+export const PluginSchema = z.strictObject({
+  module: z.string().min(1).meta({ description: "Path (relative to the config file) or package" }),
+});
+
+export const RoleSchema = z
+  .array(z.string().min(1))
+  .nullable()
+  .meta({ description: "null: everything; else picomatch globs over exposed tool/prompt names" });
+
+export const ConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    idle_timeout: seconds(
+      "Seconds a backend may sit unused before it is stopped; 0 = never",
+    ).default(300),
+    call_timeout: seconds("Seconds a forwarded request may take").default(120),
+    start_timeout: seconds("Seconds a backend may take to start and initialize").default(60),
+    servers: z
+      .record(z.string().regex(SERVER_NAME, "a server name: letters, digits and '-'"), ServerSchema)
+      .default({}),
+    plugins: z.array(PluginSchema).default([]),
+    roles: z.record(z.string().min(1), RoleSchema).default({}),
+    auth: z
+      .strictObject({
+        tokens: z.array(z.strictObject({ token: z.string().min(1), role: z.string().min(1) })),
+      })
+      .optional()
+      .meta({ description: "HTTP front only: bearer tokens and the role each one gets" }),
+    http: z
+      .strictObject({
+        allowed_origins: z.array(z.string()).default([]),
+        allowed_hosts: z.array(z.string()).default([]),
+        max_body_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(4 * 1024 * 1024),
+        session_idle_timeout: seconds("Seconds an HTTP session may sit unused").default(1800),
+      })
+      .default({
+        allowed_origins: [],
+        allowed_hosts: [],
+        max_body_bytes: 4 * 1024 * 1024,
+        session_idle_timeout: 1800,
+      }),
+  })
+  .meta({ title: "mcp-gateway configuration" });
+
+export type GatewayConfig = z.output<typeof ConfigSchema>;
+export type ServerConfig = z.output<typeof ServerSchema>;
+export type StdioServerConfig = z.output<typeof StdioServerSchema>;
+export type RemoteServerConfig = z.output<typeof RemoteServerSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export const isRemote = (s: ServerConfig): s is RemoteServerConfig => "url" in s;
+
+/** A config with nothing in it: built-in tools only. */
+export const emptyConfig = (): GatewayConfig => ConfigSchema.parse({});
+
+/** The JSON Schema editors use to complete and check gateway.yaml. */
+export const configJsonSchema = () => z.toJSONSchema(ConfigSchema, { io: "input" });

@@ -1,0 +1,69 @@
+import { ErrorCode, errorResponse, type RpcMessage } from "../jsonrpc.ts";
+import { LineSplitter } from "../lines.ts";
+import type { Role } from "../router/roles.ts";
+import type { Router } from "../router/router.ts";
+import { Session } from "../router/session.ts";
+
+/** Largest message accepted from a client on stdin (bytes of one line). */
+export const MAX_MESSAGE = 32 * 1024 * 1024;
+
+export interface StdioIO {
+  input: ReadableStream<Uint8Array>;
+  write(text: string): void;
+}
+
+/** The process's own stdin/stdout. Only protocol messages are ever written to stdout. */
+export function processIO(): StdioIO {
+  const out = Bun.stdout.writer();
+  return {
+    input: Bun.stdin.stream(),
+    write(text) {
+      out.write(text);
+      out.flush();
+    },
+  };
+}
+
+/**
+ * MCP over newline-delimited JSON on a pair of streams: one client, one session.
+ * Resolves when the input ends (the client closed stdin).
+ */
+export async function serveStdio(
+  router: Router,
+  role: Role,
+  io: StdioIO = processIO(),
+): Promise<void> {
+  const send = (m: RpcMessage | RpcMessage[]) => io.write(`${JSON.stringify(m)}\n`);
+  const session = new Session(router, role, send, "stdio");
+  const splitter = new LineSplitter(
+    (line) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return send(
+          errorResponse(null, {
+            code: ErrorCode.ParseError,
+            message: "Parse error: a line that is not JSON",
+          }),
+        );
+      }
+      session.receive(value);
+    },
+    MAX_MESSAGE,
+    (bytes) =>
+      send(
+        errorResponse(null, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid Request: message of ${bytes} bytes is over the ${MAX_MESSAGE}-byte limit`,
+        }),
+      ),
+  );
+  try {
+    for await (const chunk of io.input) splitter.push(chunk);
+  } catch {
+    // stdin broke: the client is gone, same as EOF
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,209 @@
+import { defaultCacheDir, SchemaCache } from "./backend/cache.ts";
+import { PluginHost } from "./backend/plugin.ts";
+import { loadPlugins } from "./backend/plugin-loader.ts";
+import { Pool } from "./backend/pool.ts";
+import { loadConfig } from "./config/load.ts";
+import { type ConfigInput, ConfigSchema, type GatewayConfig } from "./config/schema.ts";
+import { collectSecrets } from "./config/secrets.ts";
+import { errorMessage, GatewayError } from "./errors.ts";
+import type { ServeHttpOptions } from "./front/http-server.ts";
+import { type StdioIO, serveStdio } from "./front/stdio.ts";
+import { buildListReport, type ListReport } from "./list-report.ts";
+import { addSecrets, log } from "./log.ts";
+import { type GatewayTool, isTool, type Shape, type ToolHandler, tool } from "./plugin.ts";
+import type { LocalTool } from "./router/catalog.ts";
+import { type Role, resolveRole } from "./router/roles.ts";
+import { Router } from "./router/router.ts";
+import { statusTool } from "./router/status.ts";
+
+export type { ListReport, ServeHttpOptions };
+
+export interface GatewayOptions {
+  /** Parsed config (validated here) or nothing for built-in tools only. */
+  config?: ConfigInput | GatewayConfig;
+  /** Folder that relative paths in the config are relative to (default: cwd). */
+  configDir?: string;
+  /** The role every client of this gateway gets (stdio, or HTTP without tokens). */
+  role?: string;
+  /** Schema cache folder (default: $XDG_CACHE_HOME/mcp-gateway). */
+  cacheDir?: string;
+}
+
+export interface HttpServing {
+  url: string;
+  port: number;
+}
+
+/** Something serving clients that close() must stop. */
+interface Front {
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway: config → backends (lazy) → router → fronts. The CLI is built on it.
+ *
+ * @example
+ * ```ts
+ * import { MCPGateway, tool, z } from "mcp-gateway";
+ * await using gw = await MCPGateway.fromConfig("gateway.yaml");
+ * gw.registerTool(tool({ description: "Add", input: { a: z.number(), b: z.number() } }, ({ a, b }) => a + b), "add");
+ * await gw.serveStdio();
+ * ```
+ */
+export class MCPGateway {
+  readonly config: GatewayConfig;
+  readonly configDir: string;
+  readonly role: Role;
+  readonly cache: SchemaCache;
+  readonly router: Router;
+  private readonly pool: Pool;
+  private readonly plugins = new PluginHost();
+  private readonly ready: Promise<void>;
+  private readonly fronts: Front[] = [];
+  private closing?: Promise<void>;
+  private resolveClosed!: () => void;
+  /** Resolves when the gateway has stopped serving (stdin closed, signal, close()). */
+  readonly closed = new Promise<void>((r) => {
+    this.resolveClosed = r;
+  });
+
+  /** Load a config file (discovery as the CLI does when `path` is omitted) and its plugins. */
+  static async fromConfig(
+    path?: string,
+    opts: Omit<GatewayOptions, "config" | "configDir"> = {},
+  ): Promise<MCPGateway> {
+    const { config, dir } = await loadConfig({ file: path });
+    addSecrets(collectSecrets(config));
+    const gw = new MCPGateway({ ...opts, config, configDir: dir });
+    await gw.ready;
+    return gw;
+  }
+
+  constructor(options: GatewayOptions = {}) {
+    const parsed = ConfigSchema.safeParse(options.config ?? {});
+    if (!parsed.success)
+      throw new GatewayError("CONFIG", `invalid config: ${parsed.error.message}`);
+    this.config = parsed.data;
+    this.configDir = options.configDir ?? process.cwd();
+    this.role = resolveRole(this.config, options.role);
+    this.cache = new SchemaCache(options.cacheDir ?? defaultCacheDir());
+    let router: Router | undefined;
+    const events = {
+      listsChanged: (s: string, k: Parameters<Router["listsChanged"]>[1]) =>
+        router?.listsChanged(s, k),
+      notification: (s: string, m: Parameters<Router["notification"]>[1]) =>
+        router?.notification(s, m),
+      fallbackCaller: () => router?.fallbackCaller(),
+    };
+    this.pool = new Pool(this.config, this.cache, events);
+    const servers = this.pool.handles.map((handle) => {
+      const s = this.config.servers[handle.name];
+      return { handle, prefix: s?.prefix ?? handle.name };
+    });
+    router = new Router(servers, this.localTools());
+    this.router = router;
+    this.ready = loadPlugins(
+      this.plugins,
+      this.config.plugins.map((p) => p.module),
+      this.configDir,
+    ).then(() => this.router.setLocalTools(this.localTools()));
+    // A failed plugin load surfaces from the first serve/list call, not as an unhandled rejection.
+    this.ready.catch(() => {});
+  }
+
+  private localTools(): LocalTool[] {
+    const status = statusTool(
+      () => this.router,
+      () => this.plugins.names(),
+    );
+    return [status, ...this.plugins.defs().map((def) => ({ def, target: this.plugins }))];
+  }
+
+  /**
+   * Add an in-process tool: a `tool(...)` value (named by `name` or its own name),
+   * or a plain function with `{ name, description, input }`.
+   */
+  registerTool(t: GatewayTool, name?: string): this;
+  registerTool<I extends Shape>(
+    fn: ToolHandler<I>,
+    options: { name: string; description: string; input?: I; title?: string },
+  ): this;
+  registerTool<I extends Shape>(
+    t: GatewayTool | ToolHandler<I>,
+    opt?: string | { name: string; description: string; input?: I; title?: string },
+  ): this {
+    if (isTool(t)) {
+      const name = typeof opt === "string" ? opt : t.name;
+      if (!name)
+        throw new GatewayError(
+          "PLUGIN",
+          "registerTool: the tool needs a name (tool({ name }) or registerTool(t, name))",
+        );
+      this.plugins.register(t, name);
+    } else {
+      if (typeof opt !== "object")
+        throw new GatewayError("PLUGIN", "registerTool(fn, { name, description, input })");
+      this.plugins.register(tool(opt, t), opt.name);
+    }
+    this.router.setLocalTools(this.localTools());
+    return this;
+  }
+
+  /** Serve MCP on this process's stdin/stdout; resolves when stdin closes (and the gateway has closed). */
+  async serveStdio(io?: StdioIO): Promise<void> {
+    await this.ready;
+    await serveStdio(this.router, this.role, io);
+    await this.close();
+  }
+
+  /** Serve Streamable HTTP (/mcp) and legacy SSE (/sse) on Bun.serve. */
+  async serveHttp(opts: ServeHttpOptions = {}): Promise<HttpServing> {
+    await this.ready;
+    const { startHttp } = await import("./front/http-server.ts");
+    const served = await startHttp(
+      { router: this.router, config: this.config, role: this.role },
+      opts,
+    );
+    this.fronts.push(served);
+    return { url: served.url, port: served.port };
+  }
+
+  /** Alias of serveHttp, for people coming from the Python original. */
+  serveSse(opts: ServeHttpOptions = {}): Promise<HttpServing> {
+    return this.serveHttp(opts);
+  }
+
+  /** What `mcp-gateway list` shows; with refresh, each server is started once to fill the cache. */
+  async list(opts: { refresh?: boolean } = {}): Promise<ListReport> {
+    await this.ready;
+    if (opts.refresh) {
+      await Promise.all(
+        this.pool.handles.map(async (h) => {
+          try {
+            await h.discover();
+          } catch (e) {
+            log.error(`server "${h.name}": ${errorMessage(e)}`);
+          } finally {
+            await h.stop("list --refresh done");
+          }
+        }),
+      );
+    }
+    return buildListReport(this.config, this.router, this.role);
+  }
+
+  /** Stop serving and stop every backend (stdin close, SIGTERM, SIGKILL to each group). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(this.fronts.map((f) => f.close().catch(() => {})));
+      for (const s of [...this.router.sessions]) s.close();
+      await this.pool.stopAll("gateway closing");
+      this.resolveClosed();
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,55 @@
+import {
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/sdk/types.js";
+
+/** Versions served to clients and accepted from backends, newest first (SPEC 1). */
+export const PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+export const LATEST_VERSION: string = LATEST_PROTOCOL_VERSION;
+
+/** The version to answer a client's initialize with: its own when supported, else the latest. */
+export const negotiate = (requested: unknown): string =>
+  typeof requested === "string" && PROTOCOL_VERSIONS.includes(requested)
+    ? requested
+    : LATEST_VERSION;
+
+/** Definitions as plain objects: every field the backend sent is kept. */
+export type Def = { [key: string]: unknown; name: string };
+export type ResourceDef = Def & { uri: string };
+export type TemplateDef = Def & { uriTemplate: string };
+
+export interface Lists {
+  tools: Def[];
+  prompts: Def[];
+  resources: ResourceDef[];
+  resourceTemplates: TemplateDef[];
+}
+export type ListKind = keyof Lists;
+export const LIST_KINDS: readonly ListKind[] = [
+  "tools",
+  "prompts",
+  "resources",
+  "resourceTemplates",
+];
+
+/** The list_changed notification clients get when a kind of list changes. */
+export const LIST_CHANGED: Record<ListKind, string> = {
+  tools: "notifications/tools/list_changed",
+  prompts: "notifications/prompts/list_changed",
+  resources: "notifications/resources/list_changed",
+  resourceTemplates: "notifications/resources/list_changed",
+};
+
+export interface ServerInfo {
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+  serverInfo?: Record<string, unknown>;
+  instructions?: string;
+}
+
+export const emptyLists = (): Lists => ({
+  tools: [],
+  prompts: [],
+  resources: [],
+  resourceTemplates: [],
+});

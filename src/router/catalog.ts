@@ -1,0 +1,155 @@
+import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
+import type { ServerHandle } from "../backend/server.ts";
+import type { Target } from "../backend/types.ts";
+import { log } from "../log.ts";
+import type { Def, ResourceDef, TemplateDef } from "../protocol.ts";
+import { exposedName, placeholderName } from "./names.ts";
+
+/** Where an exposed tool or prompt goes. Routing uses this table; names are never parsed back. */
+export interface Route {
+  /** The definition clients see: the backend's object, every field kept, with the exposed name. */
+  def: Def;
+  target: Target;
+  /** The name the target knows it by. */
+  original: string;
+  /** The server it belongs to (undefined for plugin and built-in tools). */
+  server?: ServerHandle;
+  /** Set on a placeholder tool: calling it starts and discovers this server. */
+  connect?: ServerHandle;
+}
+
+export interface ResourceRoute {
+  def: ResourceDef;
+  server: ServerHandle;
+}
+export interface TemplateRoute {
+  def: TemplateDef;
+  server: ServerHandle;
+  template: UriTemplate | undefined;
+}
+
+export interface LocalTool {
+  def: Def;
+  target: Target;
+}
+
+export interface ServerEntry {
+  handle: ServerHandle;
+  prefix: string;
+}
+
+/**
+ * The exposed-name table, rebuilt whenever a list changes (never per request).
+ * First come keeps a name: built-in tools, then plugins, then servers in config order.
+ */
+export class Catalog {
+  readonly tools = new Map<string, Route>();
+  readonly prompts = new Map<string, Route>();
+  readonly resources = new Map<string, ResourceRoute>();
+  templates: TemplateRoute[] = [];
+  /** Exposed tool and prompt names per server, for role visibility. */
+  readonly namesOf = new Map<string, string[]>();
+  version = 0;
+  private readonly warned = new Set<string>();
+
+  rebuild(local: readonly LocalTool[], servers: readonly ServerEntry[]): void {
+    this.tools.clear();
+    this.prompts.clear();
+    this.resources.clear();
+    this.namesOf.clear();
+    this.templates = [];
+    const owner = new Map<string, string>();
+    const claim = (table: Map<string, Route>, kind: string, route: Route, who: string): void => {
+      const name = route.def.name;
+      const first = owner.get(`${kind}:${name}`);
+      if (first !== undefined) {
+        const key = `${kind}:${name}:${who}`;
+        if (!this.warned.has(key)) {
+          this.warned.add(key);
+          log.warn(
+            `${kind} name "${name}" of ${who} is already taken by ${first}; ${who}'s is dropped`,
+          );
+        }
+        return;
+      }
+      owner.set(`${kind}:${name}`, who);
+      table.set(name, route);
+    };
+
+    for (const t of local)
+      claim(
+        this.tools,
+        "tool",
+        { def: t.def, target: t.target, original: t.def.name },
+        `"${t.target.name}"`,
+      );
+
+    for (const { handle, prefix } of servers) {
+      const names: string[] = [];
+      this.namesOf.set(handle.name, names);
+      const lists = handle.lists;
+      const who = (n: string) => `server "${handle.name}" (${n})`;
+      if (!lists) {
+        const name = placeholderName(handle.name);
+        const def: Def = {
+          name,
+          description: `Start the "${handle.name}" MCP server and list its tools. Its tools are not known yet; after this call they appear in the tool list.`,
+          inputSchema: { type: "object", properties: {} },
+        };
+        claim(
+          this.tools,
+          "tool",
+          { def, target: handle, original: name, connect: handle, server: handle },
+          who(name),
+        );
+        continue;
+      }
+      for (const t of lists.tools) {
+        const def = { ...t, name: exposedName(prefix, t.name) };
+        names.push(def.name);
+        claim(
+          this.tools,
+          "tool",
+          { def, target: handle, original: t.name, server: handle },
+          who(t.name),
+        );
+      }
+      for (const p of lists.prompts) {
+        const def = { ...p, name: exposedName(prefix, p.name) };
+        names.push(def.name);
+        claim(
+          this.prompts,
+          "prompt",
+          { def, target: handle, original: p.name, server: handle },
+          who(p.name),
+        );
+      }
+      const label = (n: string) => (prefix ? `${prefix}_${n}` : n);
+      for (const r of lists.resources) {
+        if (this.resources.has(r.uri)) continue;
+        this.resources.set(r.uri, { def: { ...r, name: label(r.name) }, server: handle });
+      }
+      for (const t of lists.resourceTemplates) {
+        let template: UriTemplate | undefined;
+        try {
+          template = new UriTemplate(t.uriTemplate);
+        } catch {
+          template = undefined; // listed, but never matched
+        }
+        this.templates.push({ def: { ...t, name: label(t.name) }, server: handle, template });
+      }
+    }
+    this.version++;
+  }
+
+  /** The server that serves a URI: a listed resource, else the first template that matches. */
+  resolveUri(uri: string): ServerHandle | undefined {
+    const r = this.resources.get(uri);
+    if (r) return r.server;
+    for (const t of this.templates) {
+      if (t.def.uriTemplate === uri) return t.server; // completion refers to templates by their text
+      if (t.template?.match(uri)) return t.server;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,264 @@
+import type { ServerHandle } from "../backend/server.ts";
+import type { Cancel, OutcomeHandler, ServerEvents } from "../backend/types.ts";
+import { GatewayError } from "../errors.ts";
+import { ErrorCode, type Params, RpcError, type RpcNotification } from "../jsonrpc.ts";
+import { LIST_CHANGED, type ListKind } from "../protocol.ts";
+import { Catalog, type LocalTool, type Route, type ServerEntry } from "./catalog.ts";
+import { page } from "./pagination.ts";
+import { fail, gatewayFailure, ok, type Reply, thrownReply, toolError } from "./replies.ts";
+import type { Role } from "./roles.ts";
+import type { Session } from "./session.ts";
+import { type View, Views } from "./views.ts";
+
+type Done = (reply: Reply) => void;
+type Handler = (s: Session, p: Params | undefined, done: Done) => Cancel | undefined;
+
+const unknownTool = (name: unknown) =>
+  new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`);
+const unknownPrompt = (name: unknown) =>
+  new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${String(name)}`);
+const unknownResource = (uri: unknown) =>
+  new RpcError(ErrorCode.ResourceNotFound, `Resource not found: ${String(uri)}`, { uri });
+
+/** A backend's answer as it came, or the gateway's own failure as a JSON-RPC error. */
+const asReply =
+  (done: Done): OutcomeHandler =>
+  (o) =>
+    done(o instanceof GatewayError ? gatewayFailure(o) : o);
+
+/**
+ * The gateway core that every session talks to: resolves exposed names through the
+ * catalog, enforces the caller's role on every request, and forwards to backends.
+ */
+export class Router implements ServerEvents {
+  readonly catalog = new Catalog();
+  readonly sessions = new Set<Session>();
+  private readonly views: Views;
+  private readonly subscribers = new Map<string, Set<Session>>();
+  private readonly prefixes = new Map<string, string>();
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(
+    private readonly servers: ServerEntry[],
+    private local: LocalTool[],
+  ) {
+    for (const s of servers) this.prefixes.set(s.handle.name, s.prefix);
+    this.views = new Views(this.catalog, (name) => this.prefixes.get(name) ?? name);
+    this.catalog.rebuild(local, servers);
+    this.handlers = {
+      "tools/list": (s, p, done) =>
+        void done(ok(page("tools", this.view(s.role).tools, p?.cursor))),
+      "prompts/list": (s, p, done) =>
+        void done(ok(page("prompts", this.view(s.role).prompts, p?.cursor))),
+      "resources/list": (s, p, done) =>
+        void done(ok(page("resources", this.view(s.role).resources, p?.cursor))),
+      "resources/templates/list": (s, p, done) =>
+        void done(ok(page("resourceTemplates", this.view(s.role).templates, p?.cursor))),
+      "tools/call": (s, p, done) => this.callTool(s, p, done),
+      "prompts/get": (s, p, done) => {
+        const route = this.visiblePrompt(s.role, p?.name);
+        return route.target.forward(
+          "prompts/get",
+          { ...p, name: route.original },
+          s,
+          asReply(done),
+        );
+      },
+      "resources/read": (s, p, done) =>
+        this.serverFor(s.role, p?.uri).forward("resources/read", p, s, asReply(done)),
+      "resources/subscribe": (s, p, done) => this.subscribe(s, p, done),
+      "resources/unsubscribe": (s, p, done) => this.unsubscribe(s, p, done),
+      "completion/complete": (s, p, done) => this.complete(s, p, done),
+      "logging/setLevel": (_s, p, done) => {
+        const level = p?.level;
+        if (typeof level !== "string")
+          throw new RpcError(ErrorCode.InvalidParams, "logging/setLevel needs params.level");
+        for (const { handle } of this.servers) handle.setLogLevel(level);
+        return void done(ok({}));
+      },
+    };
+  }
+
+  /** Replace the in-process tools (plugins registered after start). */
+  setLocalTools(local: LocalTool[]): void {
+    this.local = local;
+    this.rebuild(["tools"]);
+  }
+
+  get serverHandles(): ServerHandle[] {
+    return this.servers.map((s) => s.handle);
+  }
+
+  view(role: Role): View {
+    return this.views.of(role);
+  }
+
+  /** Dispatch one client request. Errors thrown here become the reply. */
+  request(
+    session: Session,
+    method: string,
+    params: Params | undefined,
+    done: Done,
+  ): Cancel | undefined {
+    const handler = this.handlers[method];
+    if (!handler) {
+      done(fail(ErrorCode.MethodNotFound, `Method not found: ${method}`));
+      return undefined;
+    }
+    try {
+      return handler(session, params, done);
+    } catch (e) {
+      done(thrownReply(e));
+      return undefined;
+    }
+  }
+
+  private callTool(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
+    const name = p?.name;
+    const route = typeof name === "string" ? this.catalog.tools.get(name) : undefined;
+    // A hidden tool answers exactly like an unknown one.
+    if (!route || (!s.role.all && !this.view(s.role).toolNames.has(name as string)))
+      throw unknownTool(name);
+    if (route.connect) {
+      void this.connect(route.connect, s.role, done);
+      return undefined;
+    }
+    const params = route.original === name ? p : { ...p, name: route.original };
+    return route.target.forward("tools/call", params, s, (o) =>
+      done(o instanceof GatewayError ? toolError(o.message) : o),
+    );
+  }
+
+  /** The placeholder tool: start the server, discover its lists, say what it found. */
+  private async connect(server: ServerHandle, role: Role, done: Done): Promise<void> {
+    try {
+      const lists = await server.discover();
+      const view = this.view(role);
+      const names = (this.catalog.namesOf.get(server.name) ?? []).filter(
+        (n) => view.toolNames.has(n) || view.promptNames.has(n),
+      );
+      const text =
+        `Started server "${server.name}". ` +
+        (names.length
+          ? `Now available: ${names.join(", ")}.`
+          : "It offers no tools or prompts this role can see.") +
+        (lists.resources.length ? ` Resources: ${lists.resources.length}.` : "");
+      done(ok({ content: [{ type: "text", text }] }));
+    } catch (e) {
+      done(toolError(e instanceof Error ? e.message : String(e)));
+    }
+  }
+
+  private visiblePrompt(role: Role, name: unknown): Route {
+    const route = typeof name === "string" ? this.catalog.prompts.get(name) : undefined;
+    if (!route || !this.view(role).promptNames.has(name as string)) throw unknownPrompt(name);
+    return route;
+  }
+
+  private serverFor(role: Role, uri: unknown): ServerHandle {
+    const server = typeof uri === "string" ? this.catalog.resolveUri(uri) : undefined;
+    if (!server || !this.view(role).servers.has(server.name)) throw unknownResource(uri);
+    return server;
+  }
+
+  private subscribe(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
+    const uri = p?.uri as string;
+    const server = this.serverFor(s.role, uri);
+    let subs = this.subscribers.get(uri);
+    if (!subs) {
+      subs = new Set();
+      this.subscribers.set(uri, subs);
+    }
+    subs.add(s);
+    s.subscriptions.add(uri);
+    if (server.subscribed.has(uri)) return void done(ok({}));
+    server.subscribed.add(uri);
+    return server.forward("resources/subscribe", p, s, asReply(done));
+  }
+
+  private unsubscribe(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
+    const uri = p?.uri as string;
+    const server = this.serverFor(s.role, uri);
+    s.subscriptions.delete(uri);
+    const subs = this.subscribers.get(uri);
+    subs?.delete(s);
+    if ((subs && subs.size > 0) || !server.subscribed.has(uri)) return void done(ok({}));
+    this.subscribers.delete(uri);
+    server.subscribed.delete(uri);
+    if (!server.running) return void done(ok({}));
+    return server.forward("resources/unsubscribe", p, s, asReply(done));
+  }
+
+  private complete(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
+    const ref = p?.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+    if (ref?.type === "ref/prompt") {
+      const route = this.visiblePrompt(s.role, ref.name);
+      return route.target.forward(
+        "completion/complete",
+        { ...p, ref: { ...ref, name: route.original } },
+        s,
+        asReply(done),
+      );
+    }
+    if (ref?.type === "ref/resource")
+      return this.serverFor(s.role, ref.uri).forward("completion/complete", p, s, asReply(done));
+    throw new RpcError(
+      ErrorCode.InvalidParams,
+      "completion/complete needs params.ref of type ref/prompt or ref/resource",
+    );
+  }
+
+  /** A session is gone: drop its subscriptions (unsubscribing at backends nobody else needs). */
+  detach(session: Session): void {
+    this.sessions.delete(session);
+    for (const uri of session.subscriptions) {
+      const subs = this.subscribers.get(uri);
+      subs?.delete(session);
+      if (subs && subs.size === 0) {
+        this.subscribers.delete(uri);
+        const server = this.catalog.resolveUri(uri);
+        if (server?.subscribed.delete(uri) && server.running)
+          server.fireRequest("resources/unsubscribe", { uri });
+      }
+    }
+  }
+
+  /** Client roots changed: every running backend may care. */
+  rootsChanged(): void {
+    for (const h of this.serverHandles) if (h.running) h.notify("notifications/roots/list_changed");
+  }
+
+  // ServerEvents
+
+  listsChanged(server: string, kinds: ListKind[]): void {
+    this.rebuild(kinds, server);
+  }
+
+  private rebuild(kinds: ListKind[], server?: string): void {
+    this.catalog.rebuild(this.local, this.servers);
+    const methods = new Set(kinds.map((k) => LIST_CHANGED[k]));
+    for (const s of this.sessions) {
+      if (!s.initialized) continue;
+      if (server !== undefined && !this.view(s.role).servers.has(server)) continue;
+      for (const m of methods) s.notify(m, {});
+    }
+  }
+
+  notification(server: string, m: RpcNotification): void {
+    if (m.method === "notifications/resources/updated") {
+      const uri = m.params?.uri;
+      for (const s of (typeof uri === "string" && this.subscribers.get(uri)) || [])
+        s.notify(m.method, m.params ?? {});
+      return;
+    }
+    for (const s of this.sessions)
+      if (s.initialized && this.view(s.role).servers.has(server))
+        s.notify(m.method, m.params ?? {});
+  }
+
+  fallbackCaller(): Session | undefined {
+    if (this.sessions.size !== 1) return undefined;
+    const [only] = this.sessions;
+    return only;
+  }
+}

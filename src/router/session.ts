@@ -1,0 +1,206 @@
+import type { Caller, Cancel, Outcome, RelayedCapability } from "../backend/types.ts";
+import { GatewayError } from "../errors.ts";
+import {
+  ErrorCode,
+  errorResponse,
+  type Id,
+  idOf,
+  type Params,
+  type RpcMessage,
+  type RpcResponse,
+  validateMessage,
+} from "../jsonrpc.ts";
+import { log } from "../log.ts";
+import { negotiate } from "../protocol.ts";
+import { VERSION } from "../version.ts";
+import { capabilities, instructions } from "./capabilities.ts";
+import type { Reply } from "./replies.ts";
+import type { Role } from "./roles.ts";
+import type { Router } from "./router.ts";
+
+let nextSession = 1;
+/** Batches are part of protocol version 2025-03-26 only. */
+const BATCH_VERSIONS = new Set(["2025-03-26"]);
+
+/**
+ * One connected client: its role, its negotiated version and capabilities, and the
+ * mapping of its request ids to what is in flight for it. Fronts hand it parsed
+ * JSON; it answers through `send`. Two sessions share nothing but the router.
+ */
+export class Session implements Caller {
+  readonly id = nextSession++;
+  readonly label: string;
+  initialized = false;
+  protocolVersion?: string;
+  clientCapabilities: Record<string, unknown> = {};
+  clientInfo?: Record<string, unknown>;
+  readonly subscriptions = new Set<string>();
+  private readonly inflight = new Map<Id, Cancel | undefined>();
+  private readonly outgoing = new Map<number, (o: Outcome) => void>();
+  private nextOut = 1;
+  private closed = false;
+
+  constructor(
+    private readonly router: Router,
+    readonly role: Role,
+    private readonly send: (message: RpcMessage | RpcMessage[]) => void,
+    front: string,
+  ) {
+    this.label = `${front} client #${this.id}`;
+    router.sessions.add(this);
+  }
+
+  get roleName(): string | undefined {
+    return this.role.name;
+  }
+
+  /** One parsed value from the wire: a message or (2025-03-26) a batch. */
+  receive(value: unknown): void {
+    if (this.closed) return;
+    if (!Array.isArray(value)) return this.one(value, this.send);
+    if (!this.protocolVersion || !BATCH_VERSIONS.has(this.protocolVersion) || value.length === 0)
+      return this.send(
+        errorResponse(null, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid Request: JSON-RPC batches are not supported in protocol version ${this.protocolVersion ?? "(not initialized)"}`,
+        }),
+      );
+    const replies: RpcMessage[] = [];
+    let waiting = value.length;
+    const finish = () => {
+      if (--waiting === 0 && replies.length > 0) this.send(replies);
+    };
+    for (const item of value)
+      this.one(
+        item,
+        (m) => {
+          replies.push(...(Array.isArray(m) ? m : [m]));
+          finish();
+        },
+        finish,
+      );
+  }
+
+  private one(value: unknown, out: (m: RpcMessage) => void, noReply: () => void = () => {}): void {
+    const invalid = validateMessage(value);
+    if (invalid) return out(errorResponse(idOf(value), invalid));
+    const m = value as RpcMessage;
+    if (!("method" in m)) {
+      noReply();
+      return this.response(m);
+    }
+    if (!("id" in m) || m.id === undefined || m.id === null) {
+      noReply();
+      return this.notification(m.method, m.params);
+    }
+    const id = m.id;
+    if (this.inflight.has(id))
+      return out(
+        errorResponse(id, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid Request: id ${JSON.stringify(id)} is already in flight`,
+        }),
+      );
+    switch (m.method) {
+      case "initialize":
+        return out({ jsonrpc: "2.0", id, result: this.initialize(m.params ?? {}) });
+      case "ping":
+        return out({ jsonrpc: "2.0", id, result: {} });
+    }
+    this.inflight.set(id, undefined);
+    const cancel = this.router.request(this, m.method, m.params, (reply: Reply) => {
+      if (!this.inflight.delete(id) || this.closed) return;
+      reply.id = id;
+      out(reply);
+    });
+    if (cancel && this.inflight.has(id)) this.inflight.set(id, cancel);
+  }
+
+  private initialize(p: Params): Record<string, unknown> {
+    this.protocolVersion = negotiate(p.protocolVersion);
+    this.clientCapabilities = (p.capabilities as Record<string, unknown>) ?? {};
+    this.clientInfo = p.clientInfo as Record<string, unknown> | undefined;
+    const result: Record<string, unknown> = {
+      protocolVersion: this.protocolVersion,
+      capabilities: capabilities(this.router),
+      serverInfo: { name: "mcp-gateway", version: VERSION },
+    };
+    const text = instructions(this.router);
+    if (text) result.instructions = text;
+    return result;
+  }
+
+  private notification(method: string, params: Params | undefined): void {
+    switch (method) {
+      case "notifications/initialized":
+        this.initialized = true;
+        return;
+      case "notifications/cancelled": {
+        const id = params?.requestId as Id;
+        const cancel = this.inflight.get(id);
+        if (this.inflight.delete(id)) cancel?.();
+        return;
+      }
+      case "notifications/roots/list_changed":
+        return this.router.rootsChanged();
+      default:
+        log.debug(`${this.label}: ignored notification ${method}`);
+    }
+  }
+
+  private response(m: RpcResponse): void {
+    const id = m.id;
+    const resolve = typeof id === "number" ? this.outgoing.get(id) : undefined;
+    if (!resolve)
+      return log.debug(`${this.label}: response to unknown request ${JSON.stringify(id)}`);
+    this.outgoing.delete(id as number);
+    resolve(m);
+  }
+
+  // Caller: what backends reach this client through.
+
+  notify(method: string, params?: Params): void {
+    if (this.closed) return;
+    this.send(
+      params && Object.keys(params).length > 0
+        ? { jsonrpc: "2.0", method, params }
+        : { jsonrpc: "2.0", method },
+    );
+  }
+
+  request(method: string, params: Params | undefined, signal: AbortSignal): Promise<Outcome> {
+    if (this.closed)
+      return Promise.resolve(new GatewayError("CLOSED", `${this.label} disconnected`));
+    return new Promise((resolve) => {
+      const id = this.nextOut++;
+      this.outgoing.set(id, resolve);
+      signal.addEventListener("abort", () => {
+        if (this.outgoing.delete(id))
+          this.notify("notifications/cancelled", {
+            requestId: id,
+            reason: "cancelled by the server",
+          });
+      });
+      this.send(params ? { jsonrpc: "2.0", id, method, params } : { jsonrpc: "2.0", id, method });
+    });
+  }
+
+  can(capability: RelayedCapability): boolean {
+    return (
+      this.clientCapabilities[capability] !== undefined &&
+      this.clientCapabilities[capability] !== null
+    );
+  }
+
+  /** The client went away: cancel what it has in flight, fail what waits on it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cancel of this.inflight.values()) cancel?.();
+    this.inflight.clear();
+    const gone = new GatewayError("CLOSED", `${this.label} disconnected`);
+    for (const resolve of this.outgoing.values()) resolve(gone);
+    this.outgoing.clear();
+    this.router.detach(this);
+  }
+}

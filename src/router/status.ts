@@ -1,0 +1,93 @@
+import type { ServerHandle } from "../backend/server.ts";
+import type { Caller, Target } from "../backend/types.ts";
+import { redact } from "../log.ts";
+import { VERSION } from "../version.ts";
+import type { LocalTool } from "./catalog.ts";
+import { ok } from "./replies.ts";
+import { ALL, type Role } from "./roles.ts";
+import type { Router } from "./router.ts";
+import { Session } from "./session.ts";
+
+const started = Date.now();
+const secondsSince = (t: number) => Math.round((Date.now() - t) / 100) / 10;
+
+export interface ServerStatus {
+  name: string;
+  kind: "stdio" | "remote";
+  state: string;
+  pid: number | null;
+  uptime_s: number | null;
+  idle_s: number | null;
+  schemas: "cache" | "live" | "placeholder";
+  tools: number;
+  in_flight: number;
+  calls: number;
+  errors: number;
+  restarts: number;
+  last_error: string | null;
+}
+
+export function serverStatus(h: ServerHandle): ServerStatus {
+  const running = h.state === "running";
+  return {
+    name: h.name,
+    kind: h.kind,
+    state: h.displayState,
+    pid: h.pid ?? null,
+    uptime_s: running ? secondsSince(h.startedAt) : null,
+    idle_s: running && h.inFlight === 0 ? secondsSince(h.lastUsed) : null,
+    schemas: h.source ?? "placeholder",
+    tools: h.lists?.tools.length ?? 0,
+    in_flight: h.inFlight,
+    calls: h.stats.calls,
+    errors: h.stats.errors,
+    restarts: h.stats.restarts,
+    // Errors can quote a backend's stderr; secrets are masked like in logs.
+    last_error: h.lastError ? redact(h.lastError) : null,
+  };
+}
+
+/** The gateway's status as the caller's role may see it: no hidden server, no secret. */
+export function gatewayStatus(router: Router, role: Role, plugins: string[]) {
+  const view = router.view(role);
+  return {
+    gateway: {
+      version: VERSION,
+      pid: process.pid,
+      uptime_s: secondsSince(started),
+      sessions: router.sessions.size,
+    },
+    role: role.name ?? null,
+    servers: router.serverHandles.filter((h) => view.servers.has(h.name)).map(serverStatus),
+    plugins: plugins.filter((p) => view.toolNames.has(p)),
+  };
+}
+
+/** The built-in `gateway_status` tool. */
+export function statusTool(router: () => Router, plugins: () => string[]): LocalTool {
+  const target: Target = {
+    name: "built-in gateway_status",
+    forward(_method, _params, caller: Caller, done) {
+      const role = caller instanceof Session ? caller.role : ALL;
+      const status = gatewayStatus(router(), role, plugins());
+      done(
+        ok({
+          content: [{ type: "text", text: JSON.stringify(status, null, 2) }],
+          structuredContent: status,
+        }),
+      );
+      return () => {};
+    },
+  };
+  return {
+    target,
+    def: {
+      name: "gateway_status",
+      title: "Gateway status",
+      description:
+        "State of every MCP server behind this gateway (stopped, starting, running, backing off, failed), with pid, uptime, idle time, tool count, calls, errors and restarts; the plugin tools; and the caller's role.",
+      inputSchema: { type: "object", properties: {} },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+  };
+}
