@@ -10,8 +10,16 @@ import type { ServeHttpOptions } from "./front/http-server.ts";
 import { type StdioIO, serveStdio } from "./front/stdio.ts";
 import { buildListReport, type ListReport } from "./list-report.ts";
 import { addSecrets, log } from "./log.ts";
-import { type GatewayTool, isTool, type Shape, type ToolHandler, tool } from "./plugin.ts";
+import {
+  type GatewayTool,
+  isTool,
+  type Shape,
+  type ToolHandler,
+  type ToolOptions,
+  tool,
+} from "./plugin.ts";
 import type { LocalTool } from "./router/catalog.ts";
+import { VALID_NAME } from "./router/names.ts";
 import { type Role, resolveRole } from "./router/roles.ts";
 import { Router } from "./router/router.ts";
 import { statusTool } from "./router/status.ts";
@@ -121,30 +129,54 @@ export class MCPGateway {
 
   /**
    * Add an in-process tool: a `tool(...)` value (named by `name` or its own name),
-   * or a plain function with `{ name, description, input }`.
+   * or a plain function with `{ name, description, input }`. A name already taken
+   * (by another registerTool or a plugin module) is an error, never an overwrite.
+   *
+   * @example
+   * ```ts
+   * gw.registerTool(add);                 // add = tool({ name: "add", ... }, handler)
+   * gw.registerTool(add, "plus");         // the same tool under another name
+   * gw.registerTool(({ s }) => s.toUpperCase(), {
+   *   name: "upper", description: "Upper-case a string", input: { s: z.string() },
+   * });
+   * ```
    */
   registerTool(t: GatewayTool, name?: string): this;
-  registerTool<I extends Shape>(
-    fn: ToolHandler<I>,
-    options: { name: string; description: string; input?: I; title?: string },
+  registerTool<I extends Shape, O extends Shape | undefined = undefined>(
+    fn: ToolHandler<I, O>,
+    options: ToolOptions<I, O> & { name: string },
   ): this;
-  registerTool<I extends Shape>(
-    t: GatewayTool | ToolHandler<I>,
-    opt?: string | { name: string; description: string; input?: I; title?: string },
+  registerTool<I extends Shape, O extends Shape | undefined = undefined>(
+    t: GatewayTool | ToolHandler<I, O>,
+    opt?: string | (ToolOptions<I, O> & { name: string }),
   ): this {
+    let value: GatewayTool;
+    let name: string | undefined;
     if (isTool(t)) {
-      const name = typeof opt === "string" ? opt : t.name;
-      if (!name)
-        throw new GatewayError(
-          "PLUGIN",
-          "registerTool: the tool needs a name (tool({ name }) or registerTool(t, name))",
-        );
-      this.plugins.register(t, name);
+      value = t;
+      name = typeof opt === "string" ? opt : t.name;
+    } else if (typeof t === "function" && typeof opt === "object") {
+      value = tool(opt, t);
+      name = opt.name;
     } else {
-      if (typeof opt !== "object")
-        throw new GatewayError("PLUGIN", "registerTool(fn, { name, description, input })");
-      this.plugins.register(tool(opt, t), opt.name);
+      throw new GatewayError(
+        "PLUGIN",
+        "registerTool takes a tool(...) value, or a function and { name, description, input }",
+      );
     }
+    if (!name)
+      throw new GatewayError(
+        "PLUGIN",
+        "registerTool: the tool needs a name (tool({ name }) or registerTool(t, name))",
+      );
+    if (!VALID_NAME.test(name))
+      throw new GatewayError(
+        "PLUGIN",
+        `registerTool: "${name}" is not a valid tool name (${VALID_NAME.source})`,
+      );
+    const taken = this.plugins.register(value, name);
+    if (taken)
+      throw new GatewayError("PLUGIN", `registerTool: a tool named "${name}" exists (${taken})`);
     this.router.setLocalTools(this.localTools());
     return this;
   }

@@ -10,6 +10,13 @@ import { errorMessage, isGatewayError } from "./errors.ts";
 import { LOG_LEVELS, log, parseLevel, redact, setLogLevel } from "./log.ts";
 import { VERSION } from "./version.ts";
 
+const commands = {
+  serve: () => import("./cli/serve.ts").then((m) => m.default),
+  stdio: () => import("./cli/stdio.ts").then((m) => m.default),
+  list: () => import("./cli/list.ts").then((m) => m.default),
+  schema: () => import("./cli/schema.ts").then((m) => m.default),
+};
+
 const main = defineCommand({
   meta: {
     name: "mcp-gateway",
@@ -17,12 +24,7 @@ const main = defineCommand({
     description: "One MCP endpoint for many MCP servers",
   },
   args: globalArgs,
-  subCommands: {
-    serve: () => import("./cli/serve.ts").then((m) => m.default),
-    stdio: () => import("./cli/stdio.ts").then((m) => m.default),
-    list: () => import("./cli/list.ts").then((m) => m.default),
-    schema: () => import("./cli/schema.ts").then((m) => m.default),
-  },
+  subCommands: commands,
 });
 
 function applyLogLevel(flag: string | undefined): void {
@@ -35,16 +37,20 @@ function applyLogLevel(flag: string | undefined): void {
 }
 
 async function help(command: string | undefined): Promise<void> {
-  const subs = (await main.subCommands) as Record<string, () => Promise<CommandDef>> | undefined;
-  const sub = command ? subs?.[command] : undefined;
-  const text = sub
-    ? await renderUsage(await sub(), main as CommandDef)
-    : await renderUsage(main as CommandDef);
-  await writeOut(`${process.stdout.isTTY ? text : Bun.stripANSI(text)}\n`);
+  const load =
+    command && Object.hasOwn(commands, command)
+      ? commands[command as keyof typeof commands]
+      : undefined;
+  // citty types a parent and its child with the same args; they differ here.
+  const text = load
+    ? await renderUsage((await load()) as CommandDef, main as CommandDef)
+    : await renderUsage(main);
+  const plain = (process.stdout.isTTY ? text : Bun.stripANSI(text)).replace(/[ \t]+$/gm, "");
+  await writeOut(`${plain}\n`);
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { command, help: wantHelp, version, logLevel } = await checkArgv(argv, main as CommandDef);
+  const { command, help: wantHelp, version, logLevel } = await checkArgv(argv, main);
   applyLogLevel(logLevel);
   if (wantHelp) await help(command);
   else if (version) await writeOut(`${VERSION}\n`);

@@ -14,7 +14,7 @@ export interface ToolOptions<I extends Shape, O extends Shape | undefined = unde
   description: string;
   /** zod shape of the arguments: `{ a: z.number() }`. */
   input?: I;
-  /** zod shape of structured output, announced as outputSchema. */
+  /** zod shape of the structured result, announced as outputSchema and checked on every call. */
   output?: O;
   annotations?: Record<string, unknown>;
 }
@@ -24,10 +24,23 @@ export interface ToolContext {
   signal: AbortSignal;
 }
 
-export type ToolHandler<I extends Shape> = (
+/** A complete MCP tool result, passed to the client as is. */
+export interface CallToolResultLike {
+  content: unknown[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+  _meta?: Record<string, unknown>;
+}
+
+/** With an `output` shape the handler must return that object (or a full result). */
+export type ToolReturn<O extends Shape | undefined> = O extends Shape
+  ? z.input<z.ZodObject<O>> | CallToolResultLike
+  : unknown;
+
+export type ToolHandler<I extends Shape, O extends Shape | undefined = undefined> = (
   args: z.output<z.ZodObject<I>>,
   context: ToolContext,
-) => unknown | Promise<unknown>;
+) => ToolReturn<O> | Promise<ToolReturn<O>>;
 
 /** A tool defined in TypeScript and run inside the gateway process. */
 export interface GatewayTool {
@@ -40,16 +53,36 @@ export interface GatewayTool {
   readonly outputSchema?: Record<string, unknown>;
   /** Validated arguments, or one line saying which field is wrong and why. */
   parse(args: unknown): { ok: true; value: unknown } | { ok: false; error: string };
-  run(args: unknown, context: ToolContext): unknown | Promise<unknown>;
+  /** With an output shape: undefined when `structured` matches it, else why not. */
+  checkOutput?(structured: unknown): string | undefined;
+  run(args: unknown, context: ToolContext): unknown;
 }
 
-const jsonSchema = (shape: Shape): Record<string, unknown> => {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(z.object(shape), { io: "input" }) as Record<
+const jsonSchema = (shape: Shape, io: "input" | "output"): Record<string, unknown> => {
+  const { $schema: _drop, ...schema } = z.toJSONSchema(z.object(shape), { io }) as Record<
     string,
     unknown
   >;
   return schema;
 };
+
+const at = (value: unknown, path: readonly PropertyKey[]): unknown => {
+  let v = value;
+  for (const key of path) v = typeof v === "object" && v !== null ? Reflect.get(v, key) : undefined;
+  return v;
+};
+
+/** "a: required (expected number); b.c: Too small: expected number to be >0" */
+export function describeIssues(error: z.ZodError, value: unknown): string {
+  return error.issues
+    .map((i) => {
+      const field = i.path.length ? i.path.map(String).join(".") : "(arguments)";
+      if (i.code === "invalid_type" && i.path.length > 0 && at(value, i.path) === undefined)
+        return `${field}: required (expected ${i.expected})`;
+      return `${field}: ${i.message}`;
+    })
+    .join("; ");
+}
 
 /**
  * Define an in-process tool.
@@ -62,32 +95,36 @@ const jsonSchema = (shape: Shape): Record<string, unknown> => {
  * ```
  * A string result becomes text content; an object becomes structuredContent plus its
  * JSON as text; a full CallToolResult (with `content`) passes as is; a thrown error
- * becomes `isError: true` with its message.
+ * becomes `isError: true` with its message. Handlers run on the gateway's event loop:
+ * await I/O freely, but a long synchronous computation delays every other request.
  */
 export function tool<
   I extends Shape = Record<string, never>,
   O extends Shape | undefined = undefined,
->(options: ToolOptions<I, O>, handler: ToolHandler<I>): GatewayTool {
-  const schema = z.object(options.input ?? ({} as I));
-  const t: GatewayTool = {
+>(options: ToolOptions<I, O>, handler: ToolHandler<I, O>): GatewayTool {
+  const input = z.object(options.input ?? ({} as I));
+  const output = options.output ? z.object(options.output) : undefined;
+  return {
     [TOOL]: true,
     name: options.name,
     title: options.title,
     description: options.description,
     annotations: options.annotations,
-    inputSchema: jsonSchema(options.input ?? {}),
-    outputSchema: options.output ? jsonSchema(options.output) : undefined,
+    inputSchema: jsonSchema(options.input ?? {}, "input"),
+    outputSchema: options.output ? jsonSchema(options.output, "output") : undefined,
     parse(args) {
-      const r = schema.safeParse(args ?? {});
-      if (r.success) return { ok: true, value: r.data };
-      const why = r.error.issues.map(
-        (i) => `${i.path.length ? i.path.join(".") : "(arguments)"}: ${i.message}`,
-      );
-      return { ok: false, error: why.join("; ") };
+      const value = args ?? {};
+      const r = input.safeParse(value);
+      return r.success ? { ok: true, value: r.data } : { ok: false, error: describeIssues(r.error, value) };
     },
+    checkOutput: output
+      ? (structured) => {
+          const r = output.safeParse(structured);
+          return r.success ? undefined : describeIssues(r.error, structured);
+        }
+      : undefined,
     run: (args, context) => handler(args as z.output<z.ZodObject<I>>, context),
   };
-  return t;
 }
 
 export const isTool = (v: unknown): v is GatewayTool =>

@@ -1,35 +1,93 @@
-import { isAbsolute, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { errorMessage, GatewayError } from "../errors.ts";
+import { log } from "../log.ts";
 import { isTool } from "../plugin.ts";
+import { installPluginRuntime } from "../plugin-runtime.ts";
+import { exposedName } from "../router/names.ts";
 import type { PluginHost } from "./plugin.ts";
 
-/** Load plugin modules and register every exported tool(); a bad module is an error naming it. */
+/** The same rule loadConfig uses: a path (relative to the config folder), else a package name. */
+const PATH_LIKE = /^[./\\]|\.(?:[cm]?[jt]s|[jt]sx)$/;
+
+const fail = (spec: string, reason: string) =>
+  new GatewayError("PLUGIN", `plugin ${spec}: ${reason}`);
+
+/** Where Bun says a syntax error is (it keeps the position out of the message). */
+interface Position {
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** One line saying why an import failed; a syntax error names its file, line and column. */
+export function loadFailure(e: unknown): string {
+  const pos = (e as { position?: Position | null } | null)?.position;
+  const message = errorMessage(e).replace(/\s*\n\s*/g, " ");
+  if (e instanceof Error && e.name === "BuildMessage" && pos?.line)
+    return `syntax error at ${pos.file ?? "?"}:${pos.line}:${pos.column ?? 0}: ${message}`;
+  return message;
+}
+
+/** The absolute file a plugin entry names: a path relative to `dir`, or a package resolved from it. */
+function locate(spec: string, dir: string): string {
+  if (isAbsolute(spec) || PATH_LIKE.test(spec)) {
+    const file = resolve(dir, spec);
+    if (!existsSync(file)) throw fail(spec, `file not found: ${file}`);
+    if (statSync(file).isDirectory()) throw fail(spec, `${file} is a folder, not a module`);
+    return file;
+  }
+  try {
+    return Bun.resolveSync(spec, dir);
+  } catch (e) {
+    throw fail(spec, `cannot resolve package "${spec}" from ${dir}: ${errorMessage(e)}`);
+  }
+}
+
+/** A `default` export has no name of its own: the file's (or package's) base name stands in. */
+const defaultName = (spec: string): string => {
+  const base = basename(spec);
+  return base.slice(0, base.length - extname(base).length) || base;
+};
+
+/**
+ * Import each plugin module and register every exported tool() on `host`, named after
+ * its export unless it has a `name`. A module that cannot be loaded, or exports no tool,
+ * is a GatewayError("PLUGIN") naming the module and why (the CLI: one line, exit 2).
+ */
 export async function loadPlugins(
   host: PluginHost,
   modules: readonly string[],
   dir: string,
 ): Promise<void> {
+  if (modules.length === 0) return;
+  await installPluginRuntime();
   for (const spec of modules) {
-    const path = isAbsolute(spec) || spec.startsWith(".") ? resolve(dir, spec) : spec;
+    const file = locate(spec, dir);
     let mod: Record<string, unknown>;
     try {
-      mod = isAbsolute(path)
-        ? await import(pathToFileURL(path).href)
-        : await import(Bun.resolveSync(path, dir));
+      mod = await import(pathToFileURL(file).href);
     } catch (e) {
-      throw new GatewayError("PLUGIN", `plugin ${spec}: cannot load: ${errorMessage(e)}`);
+      throw fail(spec, `cannot load: ${loadFailure(e)}`);
     }
     let found = 0;
     for (const [exportName, value] of Object.entries(mod)) {
       if (!isTool(value)) continue;
       found++;
-      host.register(value, value.name ?? (exportName === "default" ? spec : exportName));
+      const wanted = value.name ?? (exportName === "default" ? defaultName(spec) : exportName);
+      const name = exposedName("", wanted);
+      if (name !== wanted)
+        log.warn(`plugin ${spec}: tool name "${wanted}" is not valid for clients; exposed as "${name}"`);
+      const taken = host.register(value, name, spec);
+      if (taken)
+        log.warn(`plugin ${spec}: tool "${name}" is already defined by ${taken}; this one is dropped`);
     }
     if (found === 0)
-      throw new GatewayError(
-        "PLUGIN",
-        `plugin ${spec}: exports no tool() (export const x = tool({...}, handler))`,
+      throw fail(
+        spec,
+        `exports no tool (write \`export const name = tool({ description, input }, handler)\`; exports found: ${Object.keys(mod).join(", ") || "none"})`,
       );
+    log.debug(`plugin ${spec}: ${found} tool(s) from ${file}`);
   }
 }

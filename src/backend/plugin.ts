@@ -5,40 +5,48 @@ import type { Def } from "../protocol.ts";
 import { ok, toolError } from "../router/replies.ts";
 import type { Caller, Cancel, OutcomeHandler, Target } from "./types.ts";
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== "object" || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === "object" || typeof v === "function") &&
+  v !== null &&
+  typeof (v as { then?: unknown }).then === "function";
+
 /** Turn what a handler returned into a CallToolResult (SPEC 6). */
 export function toResult(value: unknown): Record<string, unknown> {
   if (typeof value === "string") return { content: [{ type: "text", text: value }] };
   if (value === undefined || value === null) return { content: [] };
-  if (typeof value === "object" && !Array.isArray(value)) {
-    if (Array.isArray((value as { content?: unknown }).content))
-      return value as Record<string, unknown>;
+  if (isPlainObject(value)) {
+    if (Array.isArray(value.content)) return value;
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
   }
-  return {
-    content: [
-      {
-        type: "text",
-        text:
-          typeof value === "number" || typeof value === "boolean"
-            ? String(value)
-            : JSON.stringify(value),
-      },
-    ],
-  };
+  const text =
+    typeof value === "number" || typeof value === "boolean" || typeof value === "bigint"
+      ? String(value)
+      : JSON.stringify(value);
+  return { content: [{ type: "text", text: text ?? String(value) }] };
 }
 
 /**
  * The in-process backend: plugin tools run inside the gateway, no process, no
- * serialization. Handlers run on the gateway's event loop: an async handler
- * never stalls other traffic; a handler that computes synchronously for a long
- * time does (README: Plugins).
+ * serialization. Handlers run on the gateway's event loop, because a closure cannot be
+ * moved to a worker: an async handler never stalls other traffic while it awaits; a
+ * handler that computes synchronously for a long time does, for that long (README: Plugins).
  */
 export class PluginHost implements Target {
   readonly name = "plugins";
-  private readonly tools = new Map<string, GatewayTool>();
+  private readonly tools = new Map<string, { tool: GatewayTool; from: string }>();
 
-  register(tool: GatewayTool, name: string): void {
-    this.tools.set(name, tool);
+  /** Adds `tool` as `name`; when the name is taken, keeps the first and returns who has it. */
+  register(tool: GatewayTool, name: string, from = "registerTool"): string | undefined {
+    const taken = this.tools.get(name);
+    if (taken) return taken.from;
+    this.tools.set(name, { tool, from });
+    return undefined;
   }
 
   has(name: string): boolean {
@@ -50,7 +58,7 @@ export class PluginHost implements Target {
   }
 
   defs(): Def[] {
-    return [...this.tools].map(([name, t]) => {
+    return [...this.tools].map(([name, { tool: t }]) => {
       const def: Def = { name, description: t.description, inputSchema: t.inputSchema };
       if (t.title) def.title = t.title;
       if (t.outputSchema) def.outputSchema = t.outputSchema;
@@ -65,8 +73,8 @@ export class PluginHost implements Target {
     _caller: Caller,
     done: OutcomeHandler,
   ): Cancel {
-    const name = params?.name as string;
-    const t = this.tools.get(name);
+    const name = String(params?.name);
+    const t = this.tools.get(name)?.tool;
     if (method !== "tools/call" || !t) {
       done(toolError(`plugin tool "${name}" does not exist`));
       return () => {};
@@ -78,27 +86,42 @@ export class PluginHost implements Target {
     }
     const ac = new AbortController();
     let finished = false;
-    const finish = (reply: Record<string, unknown>) => {
+    const finish = (settle: () => Record<string, unknown>) => {
       if (finished) return;
       finished = true;
-      done({ jsonrpc: "2.0", id: 0, result: reply });
+      let reply: Record<string, unknown>;
+      try {
+        reply = settle();
+      } catch (e) {
+        reply = failed(e);
+      }
+      done(ok(reply));
+    };
+    const failed = (e: unknown) => toolError(errorMessage(e)).result ?? {};
+    const succeeded = (value: unknown) => () => {
+      const result = toResult(value);
+      if (!t.checkOutput || result.isError === true) return result;
+      const why =
+        result.structuredContent === undefined
+          ? "no structured content (return an object)"
+          : t.checkOutput(result.structuredContent);
+      if (!why) return result;
+      return failed(`Tool ${name} returned output that does not match its outputSchema: ${why}`);
     };
     try {
       const out = t.run(parsed.value, { signal: ac.signal });
-      if (out instanceof Promise)
+      if (isThenable(out))
         out.then(
-          (v) => finish(toResult(v)),
-          (e: unknown) => finish(toolError(errorMessage(e)).result ?? {}),
+          (v) => finish(succeeded(v)),
+          (e: unknown) => finish(() => failed(e)),
         );
-      else finish(toResult(out));
+      else finish(succeeded(out));
     } catch (e) {
-      finish(toolError(errorMessage(e)).result ?? {});
+      finish(() => failed(e));
     }
     return () => {
       finished = true;
-      ac.abort();
+      ac.abort(new Error("the client cancelled the call"));
     };
   }
 }
-
-export { ok };

@@ -29,7 +29,10 @@ const resolveLazy = async <T>(v: Lazy<T>): Promise<T> =>
   typeof v === "function" ? (v as () => T | Promise<T>)() : v;
 
 /** Check `argv` against `root`; throws a USAGE GatewayError for anything not declared. */
-export async function checkArgv(argv: string[], root: CommandDef): Promise<ArgvSummary> {
+export async function checkArgv<T extends ArgsDef>(
+  argv: string[],
+  root: CommandDef<T>,
+): Promise<ArgvSummary> {
   const rootArgs: ArgsDef = await resolveLazy(root.args ?? {});
   const commands = await resolveLazy(root.subCommands ?? {});
   const out: ArgvSummary = { help: false, version: false };
@@ -48,7 +51,11 @@ export async function checkArgv(argv: string[], root: CommandDef): Promise<ArgvS
       const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
       const inline = eq < 0 ? undefined : a.slice(eq + 1);
       const negated = name.startsWith("no-") && defs[name.slice(3)]?.type === "boolean";
-      const def = Object.hasOwn(defs, name) ? defs[name] : negated ? defs[name.slice(3)] : undefined;
+      const def = Object.hasOwn(defs, name)
+        ? defs[name]
+        : negated
+          ? defs[name.slice(3)]
+          : undefined;
       if (!def || def.type === "positional") throw usageError(`unknown option --${name}`);
       if (def.type === "boolean") {
         if (inline !== undefined && inline !== "true" && inline !== "false") {

@@ -1,7 +1,8 @@
 /** What the commands that run a gateway share: opening it, signals, stdout. */
-import { collectSecrets } from "../config/secrets.ts";
+
 import { loadConfig } from "../config/load.ts";
-import { GatewayError, errorMessage } from "../errors.ts";
+import { collectSecrets } from "../config/secrets.ts";
+import { errorMessage, GatewayError } from "../errors.ts";
 import { MCPGateway } from "../gateway.ts";
 import { addSecrets, log } from "../log.ts";
 

@@ -20,8 +20,16 @@ export default defineCommand({
   meta: { name: "serve", description: "Serve MCP over HTTP (Streamable HTTP and legacy SSE)" },
   args: {
     config: configArg,
-    host: { type: "string", valueHint: "host", description: `Address to bind (default ${DEFAULT_HOST})` },
-    port: { type: "string", valueHint: "port", description: `Port (default ${DEFAULT_PORT}; 0: any free port)` },
+    host: {
+      type: "string",
+      valueHint: "host",
+      description: `Address to bind (default ${DEFAULT_HOST})`,
+    },
+    port: {
+      type: "string",
+      valueHint: "port",
+      description: `Port (default ${DEFAULT_PORT}; 0: any free port)`,
+    },
     role: roleArg,
     insecure: { type: "boolean", description: "Allow a non-loopback address without auth.tokens" },
     ...globalArgs,

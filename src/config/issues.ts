@@ -11,6 +11,7 @@ export interface ConfigProblem {
   /** "key": the key itself is wrong (unknown, bad name); else its value. */
   at: "key" | "value";
   message: string;
+  kind?: "unknown-key" | "missing-key";
 }
 
 type Issue = z.core.$ZodIssue;
@@ -29,20 +30,20 @@ export function valueAt(data: unknown, path: KeyPath): unknown {
 }
 
 /**
- * For a union, the branch the input meant: the first option that declares a
- * key the input has and the first option lacks (servers: `url` → remote).
+ * For a union, the branch the input meant: the option whose required key the
+ * input has (servers: `url` → remote, else stdio); the first one otherwise.
  */
 function pickBranch(union: z.ZodUnion, value: unknown): z.ZodType | undefined {
   const options = union.options as readonly z.ZodType[];
-  const first = options[0];
-  if (!isRecord(value) || !(first instanceof z.ZodObject)) return first;
-  const firstKeys = Object.keys(first.shape);
-  const meant = options.find(
-    (o) =>
-      o instanceof z.ZodObject &&
-      Object.keys(value).some((k) => k in o.shape && !firstKeys.includes(k)),
-  );
-  return meant ?? first;
+  const required = (o: z.ZodType) =>
+    o instanceof z.ZodObject
+      ? Object.entries(o.shape)
+          .filter(([, s]) => !(s instanceof z.ZodOptional || s instanceof z.ZodDefault))
+          .map(([k]) => k)
+      : [];
+  if (!isRecord(value)) return options[0];
+  const meant = options.slice(1).find((o) => required(o).some((k) => k in value));
+  return meant ?? options[0];
 }
 
 function unwrap(s: z.ZodType): z.ZodType {
@@ -101,12 +102,15 @@ function bound(
   n: number | bigint,
   inclusive: boolean | undefined,
 ) {
-  if (origin === "string") return n === 1 && kind === "at least" ? "must not be empty" : `must be ${kind} ${n} characters long`;
+  if (origin === "string")
+    return n === 1 && kind === "at least"
+      ? "must not be empty"
+      : `must be ${kind} ${n} characters long`;
   if (origin === "array") return `must have ${kind} ${n} item${n === 1 ? "" : "s"}`;
   return `must be ${inclusive ? kind : strict} ${n}`;
 }
 
-function describe(issue: Issue, root: z.ZodType, data: unknown): ConfigProblem[] {
+function explain(issue: Issue, root: z.ZodType, data: unknown): ConfigProblem[] {
   const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
   const problem = (message: string, at: "key" | "value" = "value", p = path) => [
     { path: p, at, message },
@@ -117,7 +121,8 @@ function describe(issue: Issue, root: z.ZodType, data: unknown): ConfigProblem[]
       const key = path.at(-1);
       const value = valueAt(data, path);
       if (value === undefined && key !== undefined && isRecord(valueAt(data, parentPath))) {
-        return problem(`missing required key "${key}"`, "value", parentPath);
+        const message = `missing required key "${key}"`;
+        return [{ path: parentPath, at: "key", message, kind: "missing-key" }];
       }
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
       return problem(`expected ${expected}, got ${typeOf(value)}`);
@@ -128,6 +133,7 @@ function describe(issue: Issue, root: z.ZodType, data: unknown): ConfigProblem[]
       return issue.keys.map((k) => ({
         path: [...path, k],
         at: "key" as const,
+        kind: "unknown-key" as const,
         message: `unknown key "${k}"${allowed ? `; expected one of ${allowed}` : ""}`,
       }));
     }
@@ -142,16 +148,18 @@ function describe(issue: Issue, root: z.ZodType, data: unknown): ConfigProblem[]
       const r = s?.safeParse(value);
       if (!s || !r || r.success) return problem("does not match any allowed form");
       return r.error.issues.flatMap((i) =>
-        describe({ ...i, path: [...path, ...i.path] } as Issue, root, data),
+        explain({ ...i, path: [...path, ...i.path] } as Issue, root, data),
       );
     }
     case "invalid_key": {
       const inner = issue.issues[0];
-      const why = inner ? describe({ ...inner, path: [] } as Issue, root, data)[0]?.message : "";
+      const why = inner ? explain({ ...inner, path: [] } as Issue, root, data)[0]?.message : "";
       return problem(`invalid name "${path.at(-1)}": ${why ?? "not allowed"}`, "key");
     }
     case "too_small":
-      return problem(bound("at least", "greater than", issue.origin, issue.minimum, issue.inclusive));
+      return problem(
+        bound("at least", "greater than", issue.origin, issue.minimum, issue.inclusive),
+      );
     case "too_big":
       return problem(bound("at most", "less than", issue.origin, issue.maximum, issue.inclusive));
     case "invalid_value":
@@ -169,13 +177,20 @@ function describe(issue: Issue, root: z.ZodType, data: unknown): ConfigProblem[]
   }
 }
 
-/** Every problem of a failed parse of `data` against `root`, in the order zod found them. */
+/**
+ * Every problem of a failed parse of `data` against `root`. A missing key is
+ * left out when its object has an unknown key: the typo is the news.
+ */
 export function configProblems(
   issues: readonly Issue[],
   root: z.ZodType,
   data: unknown,
 ): ConfigProblem[] {
-  return issues.flatMap((i) => describe(i, root, data));
+  const all = issues.flatMap((i) => explain(i, root, data));
+  const unknownIn = new Set(
+    all.filter((p) => p.kind === "unknown-key").map((p) => JSON.stringify(p.path.slice(0, -1))),
+  );
+  return all.filter((p) => !(p.kind === "missing-key" && unknownIn.has(JSON.stringify(p.path))));
 }
 
 /** `servers.fs.env["A.B"]`, `plugins[0].module`. */

@@ -26,6 +26,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   };
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i] ?? "")) i++;
+    if (text.startsWith("//", i) || text.startsWith("/*", i))
+      fail("comments are not allowed in JSON");
   };
   const string = () => {
     i++;
@@ -70,6 +72,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     if (c === "{") {
       list("}", () => {
         ws();
+        if (text[i] === "'") fail("strings must use double quotes");
         if (text[i] !== '"') fail("expected a property name in double quotes");
         string();
         ws();
@@ -79,7 +82,6 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       });
     } else if (c === "[") list("]", value);
     else if (c === '"') string();
-    else if (c === "/") fail("comments are not allowed in JSON");
     else if (c === "'") fail("strings must use double quotes");
     else {
       for (const word of ["true", "false", "null"]) {

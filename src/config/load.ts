@@ -4,7 +4,16 @@
  */
 import { stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
-import { type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+} from "yaml";
 import { GatewayError } from "../errors.ts";
 import { log } from "../log.ts";
 import { type Env, ExpandError, expandTree, type KeyPath } from "./expand.ts";
@@ -93,11 +102,14 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
   if (isJson) rejectBadJson(source, file);
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, merge: true });
   const bad = doc.errors[0];
-  if (bad) throw configError(`${where(bad.pos[0])}: invalid ${isJson ? "JSON" : "YAML"}: ${bad.message}`);
+  if (bad)
+    throw configError(`${where(bad.pos[0])}: invalid ${isJson ? "JSON" : "YAML"}: ${bad.message}`);
 
   const fail = (p: ConfigProblem) => {
     const path = formatKeyPath(p.path);
-    return configError(`${where(offsetOf(doc, p.path, p.at))}: ${path ? `${path}: ` : ""}${p.message}`);
+    return configError(
+      `${where(offsetOf(doc, p.path, p.at))}: ${path ? `${path}: ` : ""}${p.message}`,
+    );
   };
   const first = (problems: ConfigProblem[]) => {
     const sorted = problems
@@ -177,7 +189,9 @@ function offsetOf(doc: Document, path: KeyPath, at: "key" | "value"): number {
     let next: unknown;
     let key: unknown;
     if (isMap(node)) {
-      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      const pair = node.items.find(
+        (p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg),
+      );
       if (!pair) return offset;
       key = pair.key;
       next = pair.value;

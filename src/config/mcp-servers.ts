@@ -38,17 +38,27 @@ const McpServerEntry = z
       if (e.command === undefined) {
         ctx.addIssue({
           code: "custom",
+          params: { at: "key" },
           message: 'missing required key "command" (or "url" for a remote server)',
         });
       }
       return;
     }
     if (e.type === "stdio") {
-      ctx.addIssue({ code: "custom", path: ["url"], params: { at: "key" }, message: '"url" is not allowed with type "stdio"' });
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        params: { at: "key" },
+        message: '"url" is not allowed with type "stdio"',
+      });
       return;
     }
     if (e.url === undefined) {
-      ctx.addIssue({ code: "custom", message: `missing required key "url" (type "${e.type}")` });
+      ctx.addIssue({
+        code: "custom",
+        params: { at: "key" },
+        message: `missing required key "url" (type "${e.type}")`,
+      });
     }
     for (const k of STDIO_KEYS) {
       if (e[k] !== undefined) {
