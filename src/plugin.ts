@@ -7,6 +7,9 @@ export const TOOL = Symbol.for("mcp-gateway.tool");
 
 export type Shape = z.ZodRawShape;
 
+/** Tools made by this copy of the module: a plugin holding another copy has another zod too. */
+const made = new WeakSet<object>();
+
 export interface ToolOptions<I extends Shape, O extends Shape | undefined = undefined> {
   /** Exposed name; defaults to the export's name. */
   name?: string;
@@ -104,7 +107,7 @@ export function tool<
 >(options: ToolOptions<I, O>, handler: ToolHandler<I, O>): GatewayTool {
   const input = z.object(options.input ?? ({} as I));
   const output = options.output ? z.object(options.output) : undefined;
-  return {
+  const t: GatewayTool = {
     [TOOL]: true,
     name: options.name,
     title: options.title,
@@ -115,7 +118,9 @@ export function tool<
     parse(args) {
       const value = args ?? {};
       const r = input.safeParse(value);
-      return r.success ? { ok: true, value: r.data } : { ok: false, error: describeIssues(r.error, value) };
+      return r.success
+        ? { ok: true, value: r.data }
+        : { ok: false, error: describeIssues(r.error, value) };
     },
     checkOutput: output
       ? (structured) => {
@@ -125,7 +130,12 @@ export function tool<
       : undefined,
     run: (args, context) => handler(args as z.output<z.ZodObject<I>>, context),
   };
+  made.add(t);
+  return t;
 }
+
+/** True when `t` came from this module's tool(), so its schemas share the gateway's zod. */
+export const madeHere = (t: GatewayTool): boolean => made.has(t);
 
 export const isTool = (v: unknown): v is GatewayTool =>
   typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[TOOL] === true;

@@ -18,15 +18,20 @@ const withTail = (msg: string, channel: Channel): string => {
   return tail && !msg.includes(tail) ? `${msg}; last stderr lines:\n${tail}` : msg;
 };
 
+/** Log lines stay one line each, even when a server answers with a whole HTML page. */
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim();
+
 /**
  * Start a backend and initialize it, within `timeoutMs`. Remote `transport: auto`
- * tries Streamable HTTP first and falls back to legacy SSE (SPEC 2).
+ * tries Streamable HTTP first and falls back to legacy SSE (SPEC 2). Aborting
+ * `signal` (the gateway is stopping) gives up at once and stops what was started.
  */
 export async function openBackend(
   name: string,
   config: ServerConfig,
   timeoutMs: number,
   handlers: (conn: () => Connection) => ConnectionHandlers,
+  signal?: AbortSignal,
 ): Promise<Opened> {
   const modes: Array<RemoteMode | "stdio"> = !isRemote(config)
     ? ["stdio"]
@@ -49,10 +54,16 @@ export async function openBackend(
       handlers(() => conn as Connection),
       (reason) => new GatewayError("BACKEND_EXIT", `server "${name}" ${reason}`),
     );
-    channel.onerror = (e) => log.warn(`server "${name}": ${errorMessage(e)}`);
+    channel.onerror = (e) => log.warn(`server "${name}": ${oneLine(errorMessage(e))}`);
     let timer: Timer | undefined;
+    let onAbort = () => {};
     try {
-      const timeout = new Promise<never>((_, reject) => {
+      // Rejects on start_timeout or when the server is stopped meanwhile.
+      const giveUp = new Promise<never>((_, reject) => {
+        onAbort = () =>
+          reject(new GatewayError("BACKEND_EXIT", `server "${name}" was stopped while starting`));
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener("abort", onAbort, { once: true });
         timer = setTimeout(
           () =>
             reject(
@@ -69,18 +80,20 @@ export async function openBackend(
       });
       const info = await Promise.race([
         channel.start().then(() => handshake(conn as Connection, name, timeoutMs)),
-        timeout,
+        giveUp,
       ]);
       return { conn, info };
     } catch (e) {
       lastError = e;
       await channel.close().catch(() => {});
+      if (signal?.aborted) break;
       if (mode === "http" && modes.length > 1)
         log.info(
-          `server "${name}": Streamable HTTP failed (${errorMessage(e)}); trying legacy SSE`,
+          `server "${name}": Streamable HTTP failed (${oneLine(errorMessage(e))}); trying legacy SSE`,
         );
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
     }
   }
   if (lastError instanceof GatewayError) throw lastError;

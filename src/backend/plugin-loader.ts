@@ -3,7 +3,7 @@ import { basename, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { errorMessage, GatewayError } from "../errors.ts";
 import { log } from "../log.ts";
-import { isTool } from "../plugin.ts";
+import { isTool, madeHere } from "../plugin.ts";
 import { installPluginRuntime } from "../plugin-runtime.ts";
 import { exposedName } from "../router/names.ts";
 import type { PluginHost } from "./plugin.ts";
@@ -78,10 +78,18 @@ export async function loadPlugins(
       const wanted = value.name ?? (exportName === "default" ? defaultName(spec) : exportName);
       const name = exposedName("", wanted);
       if (name !== wanted)
-        log.warn(`plugin ${spec}: tool name "${wanted}" is not valid for clients; exposed as "${name}"`);
+        log.warn(
+          `plugin ${spec}: tool name "${wanted}" is not valid for clients; exposed as "${name}"`,
+        );
+      if (!madeHere(value))
+        log.warn(
+          `plugin ${spec}: tool "${name}" was made by another copy of mcp-gateway; import { tool, z } from "mcp-gateway" (not a path) so it shares the gateway's zod`,
+        );
       const taken = host.register(value, name, spec);
       if (taken)
-        log.warn(`plugin ${spec}: tool "${name}" is already defined by ${taken}; this one is dropped`);
+        log.warn(
+          `plugin ${spec}: tool "${name}" is already defined by ${taken}; this one is dropped`,
+        );
     }
     if (found === 0)
       throw fail(

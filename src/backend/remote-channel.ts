@@ -74,8 +74,9 @@ export class RemoteChannel implements Channel {
 
   async close(): Promise<void> {
     this.closing = true;
+    // A server that does not answer the DELETE must not hold up a stop or the gateway's exit.
     if (this.transport instanceof StreamableHTTPClientTransport)
-      await this.transport.terminateSession().catch(() => {});
+      await Promise.race([this.transport.terminateSession().catch(() => {}), Bun.sleep(2000)]);
     await this.transport.close().catch(() => {});
   }
 }

@@ -71,12 +71,15 @@ export class ServerHandle implements Target {
   private starting?: Promise<Connection>;
   private stopping?: Promise<void>;
   private refreshing?: Promise<ListKind[]>;
+  private refreshQueue: Promise<unknown> = Promise.resolve();
   private readonly calls = new Map<number, Call>();
   private readonly waiting: Caller[] = [];
   private readonly relayed = new Map<unknown, AbortController>();
   private failures = 0;
   private retryAt = 0;
   private idleTimer?: Timer;
+  /** Aborts a start in progress when the server is stopped (gateway exit must not wait for it). */
+  private startAbort?: AbortController;
 
   constructor(private readonly opts: ServerOptions) {
     this.name = opts.name;
@@ -160,7 +163,7 @@ export class ServerHandle implements Target {
       return Promise.reject(
         new GatewayError(
           "BACKEND_BACKOFF",
-          `server "${this.name}" failed ${this.failures} times in a row; next start allowed in ${Math.ceil(wait / 1000)} s. Last error: ${this.lastError}`,
+          `server "${this.name}" failed ${this.failures} times in a row and is backing off: next start allowed in ${Math.ceil(wait / 1000)} s. Last error: ${this.lastError}`,
         ),
       );
     const after = this.stopping ?? Promise.resolve();
@@ -182,7 +185,10 @@ export class ServerHandle implements Target {
   async stop(reason: string): Promise<void> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (this.starting) await this.starting.catch(() => {});
+    if (this.starting) {
+      this.startAbort?.abort();
+      await this.starting.catch(() => {});
+    }
     const conn = this.conn;
     if (!conn) return this.stopping;
     this.conn = undefined;
@@ -200,15 +206,27 @@ export class ServerHandle implements Target {
     this.setState("starting");
     log.info(`starting server "${this.name}"`);
     let opened: Awaited<ReturnType<typeof openBackend>>;
+    const abort = new AbortController();
+    this.startAbort = abort;
     try {
-      opened = await openBackend(this.name, this.config, this.opts.startTimeoutMs, (conn) => ({
-        onNotification: (m) => this.onNotification(conn(), m),
-        onRequest: (m) => this.onRequest(conn(), m),
-        onClose: (reason) => this.onClose(conn(), reason),
-      }));
+      opened = await openBackend(
+        this.name,
+        this.config,
+        this.opts.startTimeoutMs,
+        (conn) => ({
+          onNotification: (m) => this.onNotification(conn(), m),
+          onRequest: (m) => this.onRequest(conn(), m),
+          onClose: (reason) => this.onClose(conn(), reason),
+        }),
+        abort.signal,
+      );
     } catch (e) {
-      this.failed(errorMessage(e));
+      // Stopped on purpose while starting: not a failure to back off from.
+      if (abort.signal.aborted) this.setState("stopped");
+      else this.failed(errorMessage(e));
       throw e;
+    } finally {
+      this.startAbort = undefined;
     }
     const { conn, info } = opened;
     this.conn = conn;
@@ -231,8 +249,17 @@ export class ServerHandle implements Target {
     return conn;
   }
 
-  /** Re-read the lists from the running backend; update the cache; report what changed. */
-  async refresh(kinds: readonly ListKind[] = LIST_KINDS): Promise<ListKind[]> {
+  /**
+   * Re-read the lists from the running backend; update the cache; report what changed.
+   * Refreshes run one after another, so an older answer is never applied last.
+   */
+  refresh(kinds: readonly ListKind[] = LIST_KINDS): Promise<ListKind[]> {
+    const next = this.refreshQueue.then(() => this.refreshNow(kinds));
+    this.refreshQueue = next.catch(() => []);
+    return next;
+  }
+
+  private async refreshNow(kinds: readonly ListKind[]): Promise<ListKind[]> {
     const conn = this.conn;
     const info = this.info;
     if (!conn || !info) return [];
@@ -335,11 +362,17 @@ export class ServerHandle implements Target {
   private onClose(conn: Connection, reason: string): void {
     if (conn !== this.conn) return;
     this.conn = undefined;
+    // What it left in its process group is stopped too; a restart or gateway exit waits for that.
+    if (this.kind === "stdio")
+      this.stopping = conn.channel.close().finally(() => {
+        this.stopping = undefined;
+      });
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     for (const ac of this.relayed.values()) ac.abort();
     this.relayed.clear();
-    log.warn(`server "${this.name}" ${reason}`);
+    // The stderr tail was logged line by line already; the warning stays one line.
+    log.warn(`server "${this.name}" ${reason.split("\n")[0]}`);
     this.failed(reason);
   }
 

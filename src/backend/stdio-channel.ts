@@ -15,6 +15,8 @@ export interface StdioSpec {
 
 const TAIL_LINES = 20;
 const MAX_STDERR_LINE = 2000;
+/** After the process exits, how long its last output may take to arrive through the pipes. */
+const DRAIN_MS = 200;
 
 /**
  * A backend over stdio: one child process in its own process group speaking
@@ -28,6 +30,7 @@ export class StdioChannel implements Channel {
   private proc?: Subprocess<"pipe", "pipe", "pipe">;
   private readonly tail: string[] = [];
   private closing = false;
+  private stopped?: Promise<void>;
 
   constructor(
     private readonly server: string,
@@ -67,8 +70,8 @@ export class StdioChannel implements Channel {
       );
     }
     const proc = this.proc;
-    void this.readStdout(proc);
-    void this.readStderr(proc);
+    const output = Promise.all([this.readStdout(proc), this.readStderr(proc)]);
+    void this.watchExit(proc, output);
   }
 
   send(message: RpcMessage): void {
@@ -82,10 +85,29 @@ export class StdioChannel implements Channel {
     }
   }
 
-  async close(): Promise<void> {
-    if (!this.proc || this.closing) return;
+  /** Stops the whole process group; also after the process exited on its own (a wrapper's children). */
+  close(): Promise<void> {
+    if (!this.proc) return Promise.resolve();
     this.closing = true;
-    await stopProcessGroup(this.proc);
+    this.stopped ??= stopProcessGroup(this.proc);
+    return this.stopped;
+  }
+
+  /**
+   * The end is the process's exit, not stdout's EOF: a grandchild that inherited stdout
+   * keeps the pipe open after the server itself died, and its callers must not wait for that.
+   */
+  private async watchExit(
+    proc: Subprocess<"pipe", "pipe", "pipe">,
+    output: Promise<unknown>,
+  ): Promise<void> {
+    const code = await proc.exited;
+    await Promise.race([output, Bun.sleep(DRAIN_MS)]);
+    const how = proc.signalCode ? `was killed by ${proc.signalCode}` : `exited with code ${code}`;
+    const tail = this.stderrTail();
+    this.onclose?.(
+      this.closing ? "stopped" : `${how}${tail ? `; last stderr lines:\n${tail}` : ""}`,
+    );
   }
 
   private async readStdout(proc: Subprocess<"pipe", "pipe", "pipe">): Promise<void> {
@@ -99,12 +121,6 @@ export class StdioChannel implements Channel {
     } catch {
       // The pipe broke: the process is going away; exited tells how.
     }
-    const code = await proc.exited;
-    const how = proc.signalCode ? `was killed by ${proc.signalCode}` : `exited with code ${code}`;
-    const tail = this.stderrTail();
-    this.onclose?.(
-      this.closing ? "stopped" : `${how}${tail ? `; last stderr lines:\n${tail}` : ""}`,
-    );
   }
 
   private onLine(line: string): void {

@@ -59,11 +59,20 @@ export async function serveStdio(
         }),
       ),
   );
+  const reader = io.input.getReader();
+  // The gateway closing (a signal, close()) ends the session while the client still holds stdin
+  // open: stop reading then too, or the process would wait for an EOF that never comes.
+  void session.ended.then(() => reader.cancel().catch(() => {}));
   try {
-    for await (const chunk of io.input) splitter.push(chunk);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      splitter.push(value);
+    }
   } catch {
     // stdin broke: the client is gone, same as EOF
   } finally {
     session.close();
+    reader.releaseLock();
   }
 }

@@ -45,7 +45,11 @@ export interface ServerEntry {
 export class Catalog {
   readonly tools = new Map<string, Route>();
   readonly prompts = new Map<string, Route>();
+  /** The first server to list each URI. */
   readonly resources = new Map<string, ResourceRoute>();
+  /** Every listed resource in config order, duplicates included: a role that cannot see the
+   * first server listing a URI still gets it from the next one it can see. */
+  resourceRoutes: ResourceRoute[] = [];
   templates: TemplateRoute[] = [];
   /** Exposed tool and prompt names per server, for role visibility. */
   readonly namesOf = new Map<string, string[]>();
@@ -58,6 +62,7 @@ export class Catalog {
     this.resources.clear();
     this.namesOf.clear();
     this.templates = [];
+    this.resourceRoutes = [];
     const owner = new Map<string, string>();
     const claim = (table: Map<string, Route>, kind: string, route: Route, who: string): void => {
       const name = route.def.name;
@@ -126,8 +131,9 @@ export class Catalog {
       }
       const label = (n: string) => (prefix ? `${prefix}_${n}` : n);
       for (const r of lists.resources) {
-        if (this.resources.has(r.uri)) continue;
-        this.resources.set(r.uri, { def: { ...r, name: label(r.name) }, server: handle });
+        const route = { def: { ...r, name: label(r.name) }, server: handle };
+        this.resourceRoutes.push(route);
+        if (!this.resources.has(r.uri)) this.resources.set(r.uri, route);
       }
       for (const t of lists.resourceTemplates) {
         let template: UriTemplate | undefined;
@@ -142,11 +148,18 @@ export class Catalog {
     this.version++;
   }
 
-  /** The server that serves a URI: a listed resource, else the first template that matches. */
-  resolveUri(uri: string): ServerHandle | undefined {
-    const r = this.resources.get(uri);
-    if (r) return r.server;
+  /**
+   * The server that serves a URI: the first that lists it, else the first whose template matches.
+   * Only servers `visible` accepts count, so a role reads what its own lists show.
+   */
+  resolveUri(
+    uri: string,
+    visible: (server: string) => boolean = () => true,
+  ): ServerHandle | undefined {
+    for (const r of this.resourceRoutes)
+      if (r.def.uri === uri && visible(r.server.name)) return r.server;
     for (const t of this.templates) {
+      if (!visible(t.server.name)) continue;
       if (t.def.uriTemplate === uri) return t.server; // completion refers to templates by their text
       if (t.template?.match(uri)) return t.server;
     }

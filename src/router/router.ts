@@ -156,8 +156,10 @@ export class Router implements ServerEvents {
   }
 
   private serverFor(role: Role, uri: unknown): ServerHandle {
-    const server = typeof uri === "string" ? this.catalog.resolveUri(uri) : undefined;
-    if (!server || !this.view(role).servers.has(server.name)) throw unknownResource(uri);
+    const { servers } = this.view(role);
+    const server =
+      typeof uri === "string" ? this.catalog.resolveUri(uri, (s) => servers.has(s)) : undefined;
+    if (!server) throw unknownResource(uri);
     return server;
   }
 
@@ -216,7 +218,8 @@ export class Router implements ServerEvents {
       subs?.delete(session);
       if (subs && subs.size === 0) {
         this.subscribers.delete(uri);
-        const server = this.catalog.resolveUri(uri);
+        const { servers } = this.view(session.role);
+        const server = this.catalog.resolveUri(uri, (n) => servers.has(n));
         if (server?.subscribed.delete(uri) && server.running)
           server.fireRequest("resources/unsubscribe", { uri });
       }

@@ -35,10 +35,16 @@ export class Session implements Caller {
   clientCapabilities: Record<string, unknown> = {};
   clientInfo?: Record<string, unknown>;
   readonly subscriptions = new Set<string>();
-  private readonly inflight = new Map<Id, Cancel | undefined>();
+  /** Client requests being answered: how to cancel each, and how to tell its batch it ends unanswered. */
+  private readonly inflight = new Map<Id, { cancel?: Cancel; drop: () => void }>();
   private readonly outgoing = new Map<number, (o: Outcome) => void>();
   private nextOut = 1;
   private closed = false;
+  private resolveEnded: () => void = () => {};
+  /** Resolves once the session is closed, by its front or by the gateway shutting down. */
+  readonly ended = new Promise<void>((resolve) => {
+    this.resolveEnded = resolve;
+  });
 
   constructor(
     private readonly router: Router,
@@ -107,13 +113,16 @@ export class Session implements Caller {
       case "ping":
         return out({ jsonrpc: "2.0", id, result: {} });
     }
-    this.inflight.set(id, undefined);
+    // Identity, not the id, decides: a late answer must not land on a newer request reusing the id.
+    const entry: { cancel?: Cancel; drop: () => void } = { drop: noReply };
+    this.inflight.set(id, entry);
     const cancel = this.router.request(this, m.method, m.params, (reply: Reply) => {
-      if (!this.inflight.delete(id) || this.closed) return;
+      if (this.inflight.get(id) !== entry || this.closed) return;
+      this.inflight.delete(id);
       reply.id = id;
       out(reply);
     });
-    if (cancel && this.inflight.has(id)) this.inflight.set(id, cancel);
+    if (cancel && this.inflight.get(id) === entry) entry.cancel = cancel;
   }
 
   private initialize(p: Params): Record<string, unknown> {
@@ -137,8 +146,12 @@ export class Session implements Caller {
         return;
       case "notifications/cancelled": {
         const id = params?.requestId as Id;
-        const cancel = this.inflight.get(id);
-        if (this.inflight.delete(id)) cancel?.();
+        const entry = this.inflight.get(id);
+        if (!entry) return;
+        this.inflight.delete(id);
+        entry.cancel?.();
+        // A cancelled request gets no answer; its batch is answered without it.
+        entry.drop();
         return;
       }
       case "notifications/roots/list_changed":
@@ -196,11 +209,12 @@ export class Session implements Caller {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const cancel of this.inflight.values()) cancel?.();
+    for (const { cancel } of this.inflight.values()) cancel?.();
     this.inflight.clear();
     const gone = new GatewayError("CLOSED", `${this.label} disconnected`);
     for (const resolve of this.outgoing.values()) resolve(gone);
     this.outgoing.clear();
     this.router.detach(this);
+    this.resolveEnded();
   }
 }

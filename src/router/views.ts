@@ -40,7 +40,12 @@ export function computeView(
       promptNames.add(r.def.name);
     }
   const resources: Def[] = [];
-  for (const r of catalog.resources.values()) if (servers.has(r.server.name)) resources.push(r.def);
+  const uris = new Set<string>();
+  for (const r of catalog.resourceRoutes) {
+    if (!servers.has(r.server.name) || uris.has(r.def.uri)) continue;
+    uris.add(r.def.uri);
+    resources.push(r.def);
+  }
   const templates: Def[] = [];
   for (const t of catalog.templates) if (servers.has(t.server.name)) templates.push(t.def);
   return {

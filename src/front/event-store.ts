@@ -1,0 +1,65 @@
+import type {
+  EventId,
+  EventStore,
+  StreamId,
+} from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+interface Stored {
+  id: EventId;
+  stream: StreamId;
+  /** Serialized once; replay (rare) parses it back. */
+  json: string;
+}
+
+/** Bounds per session: a client that never resumes must not make the gateway grow. */
+export const MAX_EVENTS = 1000;
+export const MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Resumability for one Streamable HTTP session: the latest events of each of its streams,
+ * in memory, oldest dropped first past MAX_EVENTS or MAX_BYTES. Event ids are
+ * `<stream>_<sequence>`, so the stream of an id is known even after its events are gone.
+ */
+export class MemoryEventStore implements EventStore {
+  private readonly events: Stored[] = [];
+  private bytes = 0;
+  private seq = 0;
+
+  async storeEvent(stream: StreamId, message: JSONRPCMessage): Promise<EventId> {
+    const id = `${stream}_${++this.seq}`;
+    const json = JSON.stringify(message);
+    this.events.push({ id, stream, json });
+    this.bytes += json.length;
+    while (this.events.length > MAX_EVENTS || this.bytes > MAX_BYTES) {
+      const old = this.events.shift();
+      if (old) this.bytes -= old.json.length;
+    }
+    return id;
+  }
+
+  async getStreamIdForEventId(id: EventId): Promise<StreamId | undefined> {
+    const cut = id.lastIndexOf("_");
+    return cut > 0 && /^\d+$/.test(id.slice(cut + 1)) ? id.slice(0, cut) : undefined;
+  }
+
+  async replayEventsAfter(
+    lastEventId: EventId,
+    { send }: { send: (id: EventId, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<StreamId> {
+    const stream = await this.getStreamIdForEventId(lastEventId);
+    if (stream === undefined) throw new Error(`unknown event id ${lastEventId}`);
+    const after = Number(lastEventId.slice(stream.length + 1));
+    for (const e of this.events) {
+      if (e.stream !== stream || Number(e.id.slice(stream.length + 1)) <= after) continue;
+      const message = JSON.parse(e.json) as JSONRPCMessage;
+      // Priming events are stored as {} and carry nothing to replay.
+      if ("jsonrpc" in message) await send(e.id, message);
+    }
+    return stream;
+  }
+
+  get size(): number {
+    return this.events.length;
+  }
+}
