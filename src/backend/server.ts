@@ -28,6 +28,8 @@ export interface ServerOptions {
 
 interface Call {
   caller: Caller;
+  /** Backend requests relayed to the caller on behalf of this call and not answered yet. */
+  relays: number;
   /** The client's own progress token, restored on the way back. */
   token: unknown;
   done: OutcomeHandler;
@@ -296,7 +298,7 @@ export class ServerHandle implements Target {
     const token = meta?.progressToken;
     // The backend sees our request id as the token: unique on this connection, mapped back on progress.
     const out = token === undefined ? params : { ...params, _meta: { ...meta, progressToken: id } };
-    const call: Call = { caller, token, done };
+    const call: Call = { caller, token, done, relays: 0 };
     this.calls.set(id, call);
     this.stats.calls++;
     const ms = this.opts.callTimeoutMs;
@@ -414,11 +416,30 @@ export class ServerHandle implements Target {
     this.opts.events.notification(this.name, m);
   }
 
-  /** The client a backend's own request goes to: the latest one with a request in flight here. */
-  private currentCaller(): Caller | undefined {
-    let last: Caller | undefined;
-    for (const call of this.calls.values()) last = call.caller;
-    return last ?? this.waiting[this.waiting.length - 1] ?? this.opts.events.fallbackCaller();
+  /**
+   * The client a backend's own request (sampling, elicitation, roots) goes to. A stdio
+   * backend does not say which call it belongs to, so: when every call in flight is one
+   * client's, that client; else the oldest call with no relayed request open (backends
+   * mostly work in arrival order); else the latest. No call in flight: the client waiting
+   * for the start, else the only session.
+   */
+  private relayTarget(): { caller: Caller; call?: Call } | undefined {
+    let first: Call | undefined;
+    let free: Call | undefined;
+    let last: Call | undefined;
+    let oneCaller = true;
+    for (const call of this.calls.values()) {
+      if (first && call.caller !== first.caller) oneCaller = false;
+      first ??= call;
+      last = call;
+      if (!free && call.relays === 0) free = call;
+    }
+    if (last) {
+      const call = oneCaller ? last : (free ?? last);
+      return { caller: call.caller, call };
+    }
+    const caller = this.waiting[this.waiting.length - 1] ?? this.opts.events.fallbackCaller();
+    return caller ? { caller } : undefined;
   }
 
   private onRequest(conn: Connection, m: RpcRequest): void {
@@ -429,7 +450,8 @@ export class ServerHandle implements Target {
         code: ErrorCode.MethodNotFound,
         message: `Method not found: ${m.method}`,
       });
-    const caller = this.currentCaller();
+    const target = this.relayTarget();
+    const caller = target?.caller;
     if (!caller)
       return conn.respond(m.id, undefined, {
         code: ErrorCode.InvalidRequest,
@@ -442,8 +464,11 @@ export class ServerHandle implements Target {
       });
     const ac = new AbortController();
     this.relayed.set(m.id, ac);
+    const call = target.call;
+    if (call) call.relays++;
     caller.request(m.method, m.params, ac.signal).then((o) => {
       this.relayed.delete(m.id);
+      if (call) call.relays--;
       if (ac.signal.aborted) return;
       if (o instanceof GatewayError)
         conn.respond(m.id, undefined, { code: ErrorCode.InternalError, message: o.message });

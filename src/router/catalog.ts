@@ -53,6 +53,11 @@ export class Catalog {
   templates: TemplateRoute[] = [];
   /** Exposed tool and prompt names per server, for role visibility. */
   readonly namesOf = new Map<string, string[]>();
+  /**
+   * Placeholder names of servers whose lists are known: not listed, but still callable,
+   * so a client holding an old list (or racing another client's connect) is not refused.
+   */
+  readonly placeholders = new Map<string, ServerHandle>();
   version = 0;
   private readonly warned = new Set<string>();
 
@@ -61,6 +66,7 @@ export class Catalog {
     this.prompts.clear();
     this.resources.clear();
     this.namesOf.clear();
+    this.placeholders.clear();
     this.templates = [];
     this.resourceRoutes = [];
     const owner = new Map<string, string>();
@@ -109,6 +115,7 @@ export class Catalog {
         );
         continue;
       }
+      this.placeholders.set(placeholderName(handle.name), handle);
       for (const t of lists.tools) {
         const def = { ...t, name: exposedName(prefix, t.name) };
         names.push(def.name);
@@ -133,7 +140,14 @@ export class Catalog {
       for (const r of lists.resources) {
         const route = { def: { ...r, name: label(r.name) }, server: handle };
         this.resourceRoutes.push(route);
-        if (!this.resources.has(r.uri)) this.resources.set(r.uri, route);
+        const first = this.resources.get(r.uri);
+        if (!first) this.resources.set(r.uri, route);
+        else if (first.server !== handle && !this.warned.has(`uri:${r.uri}:${handle.name}`)) {
+          this.warned.add(`uri:${r.uri}:${handle.name}`);
+          log.warn(
+            `resource "${r.uri}" of server "${handle.name}" is also listed by server "${first.server.name}"; reads go to the first server the client's role can see`,
+          );
+        }
       }
       for (const t of lists.resourceTemplates) {
         let template: UriTemplate | undefined;

@@ -116,9 +116,14 @@ export class Router implements ServerEvents {
   private callTool(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
     const name = p?.name;
     const route = typeof name === "string" ? this.catalog.tools.get(name) : undefined;
+    if (!route) {
+      const started = typeof name === "string" ? this.catalog.placeholders.get(name) : undefined;
+      if (!started || !this.view(s.role).servers.has(started.name)) throw unknownTool(name);
+      void this.connect(started, s.role, done);
+      return undefined;
+    }
     // A hidden tool answers exactly like an unknown one.
-    if (!route || (!s.role.all && !this.view(s.role).toolNames.has(name as string)))
-      throw unknownTool(name);
+    if (!s.role.all && !this.view(s.role).toolNames.has(name as string)) throw unknownTool(name);
     if (route.connect) {
       void this.connect(route.connect, s.role, done);
       return undefined;

@@ -157,6 +157,10 @@ describe("list_changed", () => {
     expect(names).toContain("fx_echo");
     expect(names).not.toContain("_fx_connect");
     expect(textOf(await gw.call("fx_echo", { text: "hi" }))).toBe("hi");
+    // A client holding the old list may still call the placeholder: answered, not refused.
+    const again = await gw.call("_fx_connect");
+    expect(again.result?.isError).toBeUndefined();
+    expect(textOf(again)).toContain("fx_echo");
     expect(scene.starts().length).toBe(1);
   }, 15_000);
 

@@ -33,14 +33,11 @@ async function start(bad: object, extra: object = {}): Promise<Run> {
   expect(textOf(await gw.call("_good_connect"))).toContain('Started server "good"');
   const goodPid = Number(textOf(await gw.call("good_pid")));
   const goodSlow = gw.id();
-  gw.send(
-    {
-      id: goodSlow,
-      method: "tools/call",
-      params: { name: "good_slow", arguments: { ms: 1500 } },
-    },
-    T,
-  );
+  gw.send({
+    id: goodSlow,
+    method: "tools/call",
+    params: { name: "good_slow", arguments: { ms: 1500 } },
+  });
   return { gw, goodPid, goodSlow };
 }
 

@@ -190,16 +190,21 @@ export class FuzzGen {
     return { msg: { jsonrpc: "2.0", id, method, params: this.params(method) }, id };
   }
 
-  private notification(): Record<string, unknown> {
+  /** A notification; cancelling a recent request relaxes what that request expects. */
+  private notification(): { msg: Record<string, unknown>; ids: FuzzCase["ids"] } {
     const method = this.pick(this.notifications);
-    const target = this.recent.length > 0 ? this.pick(this.recent) : 0;
+    if (method === "notifications/cancelled" && this.recent.length > 0 && this.chance(0.7)) {
+      const requestId = this.pick(this.recent);
+      const msg = { jsonrpc: "2.0", method, params: { requestId, reason: "fuzz" } };
+      return { msg, ids: [{ id: requestId, expect: "at-most-once" }] };
+    }
     const params =
       method === "notifications/cancelled"
-        ? { requestId: this.chance(0.7) ? target : this.value(1), reason: "fuzz" }
+        ? { requestId: this.value(1), reason: "fuzz" }
         : method === "notifications/progress"
           ? { progressToken: this.value(0), progress: this.value(0) }
           : this.value(1);
-    return { jsonrpc: "2.0", method, params };
+    return { msg: { jsonrpc: "2.0", method, params }, ids: [] };
   }
 
   /** One case. Cancellation and reuse relax the expectation on the ids they touch. */
@@ -218,13 +223,7 @@ export class FuzzGen {
       };
     }
     if (r < 74) {
-      const msg = this.notification();
-      const cancelled = (msg.params as { requestId?: unknown } | null)?.requestId;
-      const ids: FuzzCase["ids"] =
-        msg.method === "notifications/cancelled" &&
-        this.recent.includes(cancelled as string | number)
-          ? [{ id: cancelled as string | number, expect: "at-most-once" }]
-          : [];
+      const { msg, ids } = this.notification();
       return { body: JSON.stringify(msg), kind: `notification ${msg.method}`, ids };
     }
     if (r < 80) return this.reuse();
@@ -316,7 +315,11 @@ export class FuzzGen {
         items.push(msg);
         // Outside 2025-03-26 the whole batch gets one error and its items no answer.
         ids.push({ id, expect: this.opts.batches ? "once" : "at-most-once" });
-      } else items.push(this.chance(0.5) ? this.notification() : this.value(1));
+      } else if (this.chance(0.5)) {
+        const n = this.notification();
+        items.push(n.msg);
+        ids.push(...n.ids);
+      } else items.push(this.value(1));
     }
     if (this.chance(0.1)) items.push(items.slice());
     return { body: JSON.stringify(items), kind: "batch", ids };
@@ -346,24 +349,37 @@ export class FuzzGen {
   }
 }
 
-/** Checks the answers counted per id against what the cases expect; returns the violations. */
-export function violations(cases: FuzzCase[], answers: (id: string | number) => number): string[] {
-  const limits = new Map<string | number, { min: number; max: number; kind: string }>();
+export interface Limit {
+  min: number;
+  max: number;
+  kind: string;
+}
+
+/** How many answers each id may get, over all cases (a later cancel or reuse relaxes it). */
+export function limits(cases: FuzzCase[]): Map<string | number, Limit> {
+  const out = new Map<string | number, Limit>();
   for (const c of cases)
     for (const { id, expect } of c.ids) {
-      const prev = limits.get(id);
+      const prev = out.get(id);
       const [min, max] = expect === "once" ? [1, 1] : expect === "at-most-once" ? [0, 1] : [0, 2];
-      if (!prev) limits.set(id, { min, max, kind: c.kind });
-      // Later cases touching the same id (a cancel, a reuse) relax what the first one required.
+      if (!prev) out.set(id, { min, max, kind: c.kind });
       else
-        limits.set(id, {
+        out.set(id, {
           min: Math.min(prev.min, min),
           max: Math.max(prev.max, max, prev.max + (expect === "at-most-twice" ? 1 : 0)),
           kind: prev.kind,
         });
     }
+  return out;
+}
+
+/** The ids answered a number of times outside their limits, said for a failure message. */
+export function violations(
+  all: Map<string | number, Limit>,
+  answers: (id: string | number) => number,
+): string[] {
   const out: string[] = [];
-  for (const [id, { min, max, kind }] of limits) {
+  for (const [id, { min, max, kind }] of all) {
     const n = answers(id);
     if (n < min || n > max)
       out.push(`${kind} id ${JSON.stringify(id)}: ${n} answers, expected ${min}..${max}`);

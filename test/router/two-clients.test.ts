@@ -177,10 +177,7 @@ describe("two clients, same ids and tokens", () => {
     expect(asked(b)).toEqual([expect.stringContaining("from B")]);
   });
 
-  // Blocked on src/backend/server.ts: a backend's request goes to the caller of the *latest* call in
-  // flight, so with A's and B's calls both in flight, A's sampling request reaches B. Run with
-  // `bun test --todo` to see it fail; remove `.todo` once the backend routes it right.
-  test.todo("sampling requests go to the client whose call asked (both at once)", async () => {
+  test("sampling requests go to the client whose call asked (both at once)", async () => {
     call(a, 31, "fx_sample", { prompt: "A at once" });
     call(b, 31, "fx_sample", { prompt: "B at once" });
     const [ra, rb] = await Promise.all([a.response(31), b.response(31)]);
