@@ -84,6 +84,9 @@ async function compile(target: Target, outfile: string, bytecode: boolean) {
     `--outfile=${outfile}`,
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
+    // Plugins given as a package name (and packages a plugin imports) resolve through their
+    // package.json; without this the binary ignores package.json files at run time.
+    "--compile-autoload-package-json",
     "--minify",
     "--sourcemap=none",
     ...(bytecode ? ["--bytecode", "--format=esm"] : []),

@@ -19,7 +19,7 @@ import {
   tool,
 } from "./plugin.ts";
 import type { LocalTool } from "./router/catalog.ts";
-import { VALID_NAME } from "./router/names.ts";
+import { VALID_NAME } from "./names.ts";
 import { type Role, resolveRole } from "./router/roles.ts";
 import { Router } from "./router/router.ts";
 import { statusTool } from "./router/status.ts";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { exposedName, placeholderName, shorten, VALID_NAME } from "../../src/router/names.ts";
+import { exposedName, placeholderName, shorten, VALID_NAME } from "../../src/names.ts";
 import { fixtureCommand } from "../helpers/fixture.ts";
 import { killTree, waitFor } from "../helpers/proc.ts";
 import { callTool, connectStdio, listAll, type StdioConnection } from "../helpers/sdk.ts";
