@@ -1,10 +1,8 @@
 import { defineCommand } from "citty";
+import { DEFAULT_HOST, DEFAULT_PORT } from "../front/http-server.ts";
 import { log } from "../log.ts";
 import { globalArgs, usageError } from "./argv.ts";
 import { configArg, guard, openGateway, roleArg } from "./common.ts";
-
-export const DEFAULT_HOST = "127.0.0.1";
-export const DEFAULT_PORT = 8765;
 
 /** A TCP port; 0 asks the system for a free one. */
 export function parsePort(value: string): number {

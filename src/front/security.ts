@@ -52,10 +52,18 @@ export class HostPolicy {
     // Requests built in-process carry no Host header; their URL says where they go.
     const host = (req.headers.get("host") ?? new URL(req.url).host).toLowerCase();
     if (!this.hostAllowed(host))
-      return rpcErrorResponse(403, -32000, `Forbidden: Host "${host}" is not allowed`);
+      return rpcErrorResponse(
+        403,
+        -32000,
+        `Forbidden: Host "${host}" is not allowed (loopback only; see http.allowed_hosts)`,
+      );
     const origin = req.headers.get("origin");
     if (origin !== null && !this.originAllowed(origin.toLowerCase()))
-      return rpcErrorResponse(403, -32000, `Forbidden: Origin "${origin}" is not allowed`);
+      return rpcErrorResponse(
+        403,
+        -32000,
+        `Forbidden: Origin "${origin}" is not allowed (loopback only; see http.allowed_origins)`,
+      );
     return undefined;
   }
 

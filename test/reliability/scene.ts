@@ -76,6 +76,22 @@ export class Scene {
     return gw;
   }
 
+  /** `mcp-gateway serve --port 0` on this scene's config; resolves once it listens. */
+  async serve(
+    opts: { args?: string[]; env?: Record<string, string> } = {},
+  ): Promise<{ proc: RawClient; url: string }> {
+    const proc = this.spawn(
+      ["serve", "--port", "0", "--config", this.config, ...(opts.args ?? [])],
+      opts.env,
+    );
+    const url = await proc.until(
+      () => /serving MCP at (http:\/\/\S+)/.exec(proc.stderrText())?.[1],
+      "the gateway to listen",
+      20_000,
+    );
+    return { proc, url };
+  }
+
   /** Runs a CLI command to its end (bounded); stdout, stderr and the exit code. */
   async run(args: string[], env: Record<string, string> = {}, timeout = 20_000) {
     const proc = this.spawn(args, env);
