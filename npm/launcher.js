@@ -23,33 +23,40 @@ function glibc() {
   }
 }
 
-/** Platform ids to try, best first (`linux-x64`, `linux-x64-musl`, `darwin-arm64`, …). */
-function candidates() {
+/** This platform's id (`linux-x64`, `linux-x64-musl`, `darwin-arm64`, …). */
+function platformId(musl = process.platform === "linux" && !glibc()) {
   const os = process.platform === "win32" ? "windows" : process.platform;
-  const id = `${os}-${process.arch}`;
-  if (os !== "linux") return [id];
-  // Both can be installed where the package manager ignores `libc`; the host's C library wins.
-  return glibc() ? [id, `${id}-musl`] : [`${id}-musl`, id];
+  return `${os}-${process.arch}${musl ? "-musl" : ""}`;
+}
+
+function binaryIn(id) {
+  const require = createRequire(import.meta.url);
+  let manifest;
+  try {
+    manifest = require.resolve(`${PACKAGE}-${id}/package.json`);
+  } catch {
+    return undefined;
+  }
+  const file = join(
+    dirname(manifest),
+    "bin",
+    process.platform === "win32" ? "mcp-gateway.exe" : "mcp-gateway",
+  );
+  return existsSync(file) ? file : undefined;
 }
 
 function findBinary() {
-  const require = createRequire(import.meta.url);
-  const exe = process.platform === "win32" ? "mcp-gateway.exe" : "mcp-gateway";
-  for (const id of candidates()) {
-    let manifest;
-    try {
-      manifest = require.resolve(`${PACKAGE}-${id}/package.json`);
-    } catch {
-      continue;
-    }
-    const file = join(dirname(manifest), "bin", exe);
-    if (existsSync(file)) return file;
-  }
-  return undefined;
+  if (process.platform !== "linux") return binaryIn(platformId());
+  // Usually npm/bun installed just one of the two (by `libc`); asking for the C library costs a
+  // diagnostic report, so only when both are there.
+  const gnu = binaryIn(platformId(false));
+  const musl = binaryIn(platformId(true));
+  if (gnu && musl) return glibc() ? gnu : musl;
+  return gnu ?? musl;
 }
 
 function findOnPath(name) {
-  const names = process.platform === "win32" ? [`${name}.exe`, `${name}.cmd`] : [name];
+  const names = process.platform === "win32" ? [`${name}.exe`] : [name];
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     for (const n of names) {
       const file = join(dir || ".", n);
@@ -92,7 +99,7 @@ function run(file, argv) {
 
 const binary = findBinary();
 const source = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-const platform = candidates()[0];
+const platform = binary ? "" : platformId();
 
 if (binary) {
   if (debug) say(`running ${binary}`);

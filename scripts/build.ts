@@ -7,11 +7,11 @@
  *
  * Cross-compilation downloads the target's bun runtime from the npm registry on first use.
  */
-import { existsSync } from "node:fs";
 import { copyFile, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { configJsonSchema } from "../src/config/schema.ts";
+import { hostIsMusl } from "./release/targets.ts";
 
 const TARGETS = [
   "bun-linux-x64",
@@ -31,10 +31,7 @@ const isTarget = (t: string): t is Target => (TARGETS as readonly string[]).incl
 function hostTarget(): Target | undefined {
   const os = process.platform === "win32" ? "windows" : process.platform;
   // The glibc build does not start on a musl system (Alpine), so the host there is the musl one.
-  const musl =
-    os === "linux" &&
-    existsSync(`/lib/ld-musl-${process.arch === "x64" ? "x86_64" : "aarch64"}.so.1`);
-  const t = `bun-${os}-${process.arch}${musl ? "-musl" : ""}`;
+  const t = `bun-${os}-${process.arch}${hostIsMusl() ? "-musl" : ""}`;
   return isTarget(t) ? t : undefined;
 }
 

@@ -58,7 +58,11 @@ function tarHeader(entry: Entry, mtime: number): Uint8Array {
 }
 
 /** A gzip-compressed ustar archive of `entries`. */
-export function tarGz(entries: Entry[], mtime: number, level: 1 | 6 | 9 = 9): Uint8Array<ArrayBuffer> {
+export function tarGz(
+  entries: Entry[],
+  mtime: number,
+  level: 1 | 6 | 9 = 9,
+): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
   for (const entry of entries) {
     parts.push(tarHeader(entry, mtime), entry.data);

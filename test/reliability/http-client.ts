@@ -75,12 +75,18 @@ export class HttpClient {
     const abort = new AbortController();
     opts.signal?.addEventListener("abort", () => abort.abort());
     const timer = setTimeout(() => abort.abort(), opts.timeout ?? 15_000);
-    const reply: HttpReply = { status: 0, headers: new Headers(), messages: [], text: "", cut: false };
+    const reply: HttpReply = {
+      status: 0,
+      headers: new Headers(),
+      messages: [],
+      text: "",
+      cut: false,
+    };
     try {
       const res = await fetch(this.url, {
         method: opts.method ?? "POST",
         headers: this.headers(opts.headers),
-        body,
+        body: body instanceof Uint8Array ? new Blob([new Uint8Array(body)]) : body,
         signal: abort.signal,
       });
       reply.status = res.status;
@@ -152,7 +158,8 @@ export class HttpClient {
     const body = JSON.stringify({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) });
     const reply = await this.post(body, { ids: [id], timeout });
     const res = reply.messages.find((m) => m.id === id && m.method === undefined);
-    if (!res) throw new Error(`${method}: no response (HTTP ${reply.status}) ${reply.text.slice(0, 300)}`);
+    if (!res)
+      throw new Error(`${method}: no response (HTTP ${reply.status}) ${reply.text.slice(0, 300)}`);
     return res;
   }
 
@@ -179,10 +186,14 @@ export class HttpClient {
         clientInfo: { name: "reliability-http", version: "1.0.0" },
       },
     });
-    const reply = await this.post(body, { ids: [id], headers: { "mcp-protocol-version": undefined } });
+    const reply = await this.post(body, {
+      ids: [id],
+      headers: { "mcp-protocol-version": undefined },
+    });
     const sid = reply.headers.get("mcp-session-id");
     const res = reply.messages.find((m) => m.id === id);
-    if (!sid || !res?.result) throw new Error(`initialize failed: HTTP ${reply.status} ${reply.text}`);
+    if (!sid || !res?.result)
+      throw new Error(`initialize failed: HTTP ${reply.status} ${reply.text}`);
     this.sessionId = sid;
     await this.notify("notifications/initialized");
     return res;

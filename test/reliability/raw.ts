@@ -206,6 +206,7 @@ export class RawClient {
     for await (const chunk of this.proc.stderr) {
       // Bounded: a test that floods stderr must not fill the test runner's memory.
       this.stderr = (this.stderr + decoder.decode(chunk, { stream: true })).slice(-2_000_000);
+      this.wake();
     }
   }
 }

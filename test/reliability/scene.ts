@@ -122,12 +122,17 @@ export class Scene {
   }
 
   /**
-   * Close the gateway's stdin (the way a stdio client leaves), wait for it to exit, and return
-   * the backend-side processes still alive afterwards: tests expect none.
+   * Stop the gateway (stdio: close its stdin, the way a client leaves; `signal` for `serve`),
+   * wait for it to exit, and return the backend-side processes still alive: tests expect none.
    */
-  async shutdown(gw: RawClient, timeout = 10_000): Promise<{ code: unknown; left: number[] }> {
+  async shutdown(
+    gw: RawClient,
+    timeout = 10_000,
+    signal?: NodeJS.Signals,
+  ): Promise<{ code: unknown; left: number[] }> {
     this.note(gw.pid);
-    gw.close();
+    if (signal) gw.kill(signal);
+    else gw.close();
     const code = await Promise.race([gw.exited, Bun.sleep(timeout).then(() => "timeout")]);
     // The gateway waits for its backends before it exits; allow /proc a moment to agree.
     await waitFor(() => !this.backends().some(isAlive), { timeout: 1000 }).catch(() => {});
