@@ -10,6 +10,7 @@ import type { ServeHttpOptions } from "./front/http-server.ts";
 import { type StdioIO, serveStdio } from "./front/stdio.ts";
 import { buildListReport, type ListReport } from "./list-report.ts";
 import { addSecrets, log } from "./log.ts";
+import { VALID_NAME } from "./names.ts";
 import {
   type GatewayTool,
   isTool,
@@ -19,7 +20,6 @@ import {
   tool,
 } from "./plugin.ts";
 import type { LocalTool } from "./router/catalog.ts";
-import { VALID_NAME } from "./names.ts";
 import { type Role, resolveRole } from "./router/roles.ts";
 import { Router } from "./router/router.ts";
 import { statusTool } from "./router/status.ts";

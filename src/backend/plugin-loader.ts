@@ -3,9 +3,9 @@ import { basename, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { errorMessage, GatewayError } from "../errors.ts";
 import { log } from "../log.ts";
+import { exposedName } from "../names.ts";
 import { isTool, madeHere } from "../plugin.ts";
 import { installPluginRuntime } from "../plugin-runtime.ts";
-import { exposedName } from "../names.ts";
 import type { PluginHost } from "./plugin.ts";
 
 /** The same rule loadConfig uses: a path (relative to the config folder), else a package name. */

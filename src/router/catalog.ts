@@ -2,8 +2,8 @@ import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import type { ServerHandle } from "../backend/server.ts";
 import type { Target } from "../backend/types.ts";
 import { log } from "../log.ts";
-import type { Def, ResourceDef, TemplateDef } from "../protocol.ts";
 import { exposedName, placeholderName } from "../names.ts";
+import type { Def, ResourceDef, TemplateDef } from "../protocol.ts";
 
 /** Where an exposed tool or prompt goes. Routing uses this table; names are never parsed back. */
 export interface Route {
