@@ -10,17 +10,23 @@ import { type GatewaySetup, warmCache } from "./ways.ts";
 import { within } from "./within.ts";
 
 export interface Growth {
+  warmup: number;
   calls: number;
   seconds: number;
   /** The gateway process alone, MB. */
   beforeMb: number;
   afterMb: number;
+  /** Gateway process RSS after each quarter of the calls: a plateau, or a climb (a leak). */
+  quartersMb: number[];
   /** Gateway + backend, MB. */
   treeBeforeMb: number;
   treeAfterMb: number;
 }
 
-/** RSS after a warm-up, then after `calls` more echo calls with `inFlight` in flight (gateway stdio). */
+/**
+ * RSS after a warm-up (a fifth of `calls`, so the heap has reached its working size), then
+ * after each quarter of `calls` more echo calls with `inFlight` in flight (gateway stdio).
+ */
 export async function memoryGrowth(
   g: GatewaySetup,
   calls: number,
@@ -33,26 +39,38 @@ export async function memoryGrowth(
     const client = await within(60_000, "connect", launched.connect(Date.now() + 60_000));
     const t = echo("everything_echo", "hello");
     const bound = 60_000 + calls; // a millisecond a call is far slower than any way here
-    const warm = await within(bound, "warm-up", closedLoop(client, t, inFlight, { total: 5000 }));
+    const warmup = Math.round(calls / 5);
+    const warm = await within(bound, "warm-up", closedLoop(client, t, inFlight, { total: warmup }));
     if (warm.errors > 0) throw new Error(`warm-up: ${warm.firstError}`);
     await Bun.sleep(idleMs);
     const beforeMb = rssKb(pid) / 1024;
     const treeBeforeMb = treeRssMb(pid);
-    const load = await within(
-      bound,
-      `${calls} calls`,
-      closedLoop(client, t, inFlight, { total: calls }),
-    );
-    if (load.errors > 0) throw new Error(`${load.errors} calls failed: ${load.firstError}`);
-    await Bun.sleep(idleMs);
-    const afterMb = rssKb(pid) / 1024;
+    const quartersMb: number[] = [];
+    let done = 0;
+    let seconds = 0;
+    for (let q = 1; q <= 4; q++) {
+      const n = Math.round((calls * q) / 4) - done;
+      const load = await within(
+        bound,
+        `${calls} calls`,
+        closedLoop(client, t, inFlight, { total: n }),
+      );
+      if (load.errors > 0) throw new Error(`${load.errors} calls failed: ${load.firstError}`);
+      done += load.calls;
+      seconds += load.seconds;
+      await Bun.sleep(idleMs);
+      quartersMb.push(rssKb(pid) / 1024);
+    }
     const treeAfterMb = treeRssMb(pid);
     await client.close();
+    const afterMb = quartersMb[3] ?? Number.NaN;
     return {
-      calls: load.calls,
-      seconds: load.seconds,
+      warmup,
+      calls: done,
+      seconds,
       beforeMb,
       afterMb,
+      quartersMb,
       treeBeforeMb,
       treeAfterMb,
     };

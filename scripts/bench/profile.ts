@@ -3,7 +3,9 @@
  * 32 echo calls in flight for a while through one front, stops it cleanly (so the profile is
  * written) and prints the functions with the most self time, and the most inclusive time.
  *
- *   bun scripts/bench/profile.ts [stdio|http|sse] [seconds] [--top N]
+ *   bun scripts/bench/profile.ts [stdio|http|sse] [seconds] [--top N] [--big]
+ *
+ * --big: one 1 MB echo at a time instead of 32 small calls in flight.
  *
  * The .cpuprofile is kept (path printed) for Chrome DevTools or speedscope.
  */
@@ -33,6 +35,7 @@ const front = argv.find((a) => ["stdio", "http", "sse"].includes(a)) ?? "stdio";
 const seconds = Number(argv.find((a) => /^\d+$/.test(a)) ?? 10);
 const topIndex = argv.indexOf("--top");
 const top = topIndex >= 0 ? Number(argv[topIndex + 1]) : 25;
+const big = argv.includes("--big");
 
 function frameName(n: Node): string {
   const { functionName, url, lineNumber } = n.callFrame;
@@ -96,9 +99,10 @@ async function main(): Promise<void> {
     );
   }
   const client = await within(60_000, "connect", launched.connect(Date.now() + 60_000));
-  const t = echo("everything_echo", "hello");
-  await closedLoop(client, t, 32, { total: 2000 });
-  const load = await closedLoop(client, t, 32, { ms: seconds * 1000 });
+  const t = echo("everything_echo", big ? "x".repeat(1_000_000) : "hello");
+  const inFlight = big ? 1 : 32;
+  await closedLoop(client, t, inFlight, { total: big ? 20 : 2000 });
+  const load = await closedLoop(client, t, inFlight, { ms: seconds * 1000 });
   console.log(
     `${front}: ${load.calls} calls in ${load.seconds.toFixed(1)} s (${load.errors} failed)`,
   );

@@ -51,10 +51,12 @@ function extras(results: Results): string[] {
   const g = results.growth;
   if (typeof g === "string") out.push(`- Memory growth (gateway stdio): not measured: ${g}`);
   else {
+    const q = g.quartersMb.map((x) => num(x)).join(", ");
     out.push(
       `- Memory growth (gateway stdio, ${g.calls.toLocaleString("en-US")} calls in ${num(g.seconds)} s, ` +
-        `32 in flight): gateway process ${num(g.beforeMb, "MB")} after warm-up → ${num(g.afterMb, "MB")} ` +
-        `after (${times(g.afterMb / g.beforeMb)}); gateway + backend ${num(g.treeBeforeMb, "MB")} → ` +
+        `${results.info.plan.inFlight} in flight, after ${g.warmup.toLocaleString("en-US")} warm-up calls): ` +
+        `gateway process ${num(g.beforeMb, "MB")} → ${num(g.afterMb, "MB")} (${times(g.afterMb / g.beforeMb)}; ` +
+        `after each quarter: ${q} MB); gateway + backend ${num(g.treeBeforeMb, "MB")} → ` +
         `${num(g.treeAfterMb, "MB")} (${times(g.treeAfterMb / g.treeBeforeMb)}).`,
     );
   }
@@ -62,21 +64,16 @@ function extras(results: Results): string[] {
   if (typeof t === "string") out.push(`- Ten servers configured, none used: not measured: ${t}`);
   else {
     const m = (f: (x: TenRound) => number) => median(t.map(f));
+    const [startup, gw, eager] = [
+      m((x) => x.startupMs),
+      m((x) => x.gatewayRssMb),
+      m((x) => x.eagerRssMb),
+    ];
     out.push(
       `- Ten servers configured, none used (compiled binary, warm cache, median of ${t.length}): ` +
-        `first tools/list (${m((x) => x.tools)} tools) ${num(
-          m((x) => x.startupMs),
-          "ms",
-        )} after spawn; ` +
-        `gateway tree RSS ${num(
-          m((x) => x.gatewayRssMb),
-          "MB",
-        )} with ${m((x) => x.backends)} backend ` +
-        `processes, next to ${num(
-          m((x) => x.eagerRssMb),
-          "MB",
-        )} for the ten servers started eagerly ` +
-        `(${times(m((x) => x.gatewayRssMb) / m((x) => x.eagerRssMb))}).`,
+        `first tools/list (${m((x) => x.tools)} tools) ${num(startup, "ms")} after spawn; gateway ` +
+        `tree RSS ${num(gw, "MB")} with ${m((x) => x.backends)} backend processes, next to ` +
+        `${num(eager, "MB")} for the ten servers started eagerly (${times(gw / eager)}).`,
     );
   }
   return out;
@@ -141,11 +138,19 @@ export function renderResults(results: Results): string {
       `backend), ${p.idleMs} ms after the warm-up, and right after the load phase.`,
     `- **1 MB echo**: median round trip of ${p.bigRounds} echo calls carrying a ` +
       `${p.bigBytes.toLocaleString("en-US")}-character message (answered with the same text).`,
-    "- **Memory growth**: RSS of the gateway process after a warm-up and after the given number of " +
-      "calls, both read after the same idle pause.",
+    "- **Memory growth**: RSS of the gateway process (stdio front) after a warm-up of a fifth as " +
+      "many calls (the heap reaches its working size), then after each quarter of the calls, each " +
+      "read after the same idle pause: a plateau is the garbage collector's working set, a steady " +
+      "climb is a leak.",
     "- **Ten servers**: a config with ten stdio servers (4 × server-everything, 3 × server-memory, " +
       "3 × server-filesystem) whose schemas are cached: the gateway answers `tools/list` without " +
       "starting any; next to it, the summed RSS of the same ten started and initialized directly.",
+    "- **Peers** run as `node <bin>` fronting the same server: mcp-proxy `--port P --host " +
+      "127.0.0.1 -- node server-everything stdio` (Streamable HTTP at /mcp, SSE at /sse); " +
+      'supergateway `--stdio "node server-everything stdio" --port P --logLevel none` (SSE at ' +
+      "/sse; with `--outputTransport streamableHttp --stateful`, Streamable HTTP at /mcp); mcp-hub " +
+      "`--port P --config <file with the server>` (SSE at GET /mcp + POST /messages; tool " +
+      "`everything__echo`). Per-message logging is off where a peer has it.",
     "- The client (this script) shares the 2 cores with the process under test and its backend: " +
       "the figures are for this machine, and are best read as ratios.",
   ].join("\n");

@@ -169,7 +169,7 @@ export function spliceReport(existing: string | undefined, block: string): strin
     "What the gateway costs next to talking to an MCP server directly, and next to other MCP",
     "gateways, with `@modelcontextprotocol/server-everything`'s `echo` tool as the backend.",
     "",
-    "Reproduce (about 10 minutes; with the peers about 20):",
+    "Reproduce (on this 2-core machine about 4 minutes; with the peers about 8):",
     "",
     "```sh",
     "bun run bench            # direct, gateway stdio / Streamable HTTP / SSE",

@@ -28,8 +28,9 @@ export interface ServerOptions {
 
 interface Call {
   caller: Caller;
-  /** Backend requests relayed to the caller on behalf of this call and not answered yet. */
+  /** Backend requests relayed to the caller on behalf of this call: in all, and not answered yet. */
   relays: number;
+  open: number;
   /** The client's own progress token, restored on the way back. */
   token: unknown;
   done: OutcomeHandler;
@@ -298,7 +299,7 @@ export class ServerHandle implements Target {
     const token = meta?.progressToken;
     // The backend sees our request id as the token: unique on this connection, mapped back on progress.
     const out = token === undefined ? params : { ...params, _meta: { ...meta, progressToken: id } };
-    const call: Call = { caller, token, done, relays: 0 };
+    const call: Call = { caller, token, done, relays: 0, open: 0 };
     this.calls.set(id, call);
     this.stats.calls++;
     const ms = this.opts.callTimeoutMs;
@@ -419,23 +420,23 @@ export class ServerHandle implements Target {
   /**
    * The client a backend's own request (sampling, elicitation, roots) goes to. A stdio
    * backend does not say which call it belongs to, so: when every call in flight is one
-   * client's, that client; else the oldest call with no relayed request open (backends
-   * mostly work in arrival order); else the latest. No call in flight: the client waiting
-   * for the start, else the only session.
+   * client's, that client; else the call with no relayed request open and the fewest
+   * relayed so far, the oldest first (concurrent calls of one tool ask in turn); no call
+   * in flight: the client waiting for the start, else the only session.
    */
   private relayTarget(): { caller: Caller; call?: Call } | undefined {
     let first: Call | undefined;
-    let free: Call | undefined;
+    let best: Call | undefined;
     let last: Call | undefined;
     let oneCaller = true;
     for (const call of this.calls.values()) {
       if (first && call.caller !== first.caller) oneCaller = false;
       first ??= call;
       last = call;
-      if (!free && call.relays === 0) free = call;
+      if (call.open === 0 && (!best || call.relays < best.relays)) best = call;
     }
     if (last) {
-      const call = oneCaller ? last : (free ?? last);
+      const call = oneCaller ? last : (best ?? last);
       return { caller: call.caller, call };
     }
     const caller = this.waiting[this.waiting.length - 1] ?? this.opts.events.fallbackCaller();
@@ -465,10 +466,13 @@ export class ServerHandle implements Target {
     const ac = new AbortController();
     this.relayed.set(m.id, ac);
     const call = target.call;
-    if (call) call.relays++;
+    if (call) {
+      call.relays++;
+      call.open++;
+    }
     caller.request(m.method, m.params, ac.signal).then((o) => {
       this.relayed.delete(m.id);
-      if (call) call.relays--;
+      if (call) call.open--;
       if (ac.signal.aborted) return;
       if (o instanceof GatewayError)
         conn.respond(m.id, undefined, { code: ErrorCode.InternalError, message: o.message });

@@ -3,6 +3,7 @@ import { GatewayError } from "../errors.ts";
 import type { RpcMessage } from "../jsonrpc.ts";
 import { LineSplitter } from "../lines.ts";
 import { log } from "../log.ts";
+import { keepRaw } from "../raw.ts";
 import type { Channel } from "./channel.ts";
 import { stopProcessGroup } from "./process.ts";
 
@@ -30,6 +31,15 @@ export class StdioChannel implements Channel {
   private proc?: Subprocess<"pipe", "pipe", "pipe">;
   private readonly tail: string[] = [];
   private closing = false;
+  private flushQueued = false;
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    try {
+      this.proc?.stdin.flush();
+    } catch (e) {
+      this.onerror?.(e as Error);
+    }
+  };
   private stopped?: Promise<void>;
 
   constructor(
@@ -79,7 +89,11 @@ export class StdioChannel implements Channel {
     if (!stdin || this.closing) return;
     try {
       stdin.write(`${JSON.stringify(message)}\n`);
-      stdin.flush();
+      // One flush per turn of the event loop: under load many messages share one write.
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(this.flush);
+      }
     } catch (e) {
       this.onerror?.(e as Error);
     }
@@ -135,6 +149,7 @@ export class StdioChannel implements Channel {
       this.onerror?.(new Error(`ignored a non-message line on stdout: ${line.slice(0, 200)}`));
       return;
     }
+    keepRaw(msg as RpcMessage, line);
     this.onmessage?.(msg as RpcMessage);
   }
 

@@ -1,5 +1,6 @@
 import { ErrorCode, errorResponse, type RpcMessage } from "../jsonrpc.ts";
 import { LineSplitter } from "../lines.ts";
+import { serialize } from "../raw.ts";
 import type { Role } from "../router/roles.ts";
 import type { Router } from "../router/router.ts";
 import { Session } from "../router/session.ts";
@@ -15,11 +16,20 @@ export interface StdioIO {
 /** The process's own stdin/stdout. Only protocol messages are ever written to stdout. */
 export function processIO(): StdioIO {
   const out = Bun.stdout.writer();
+  // One flush per turn of the event loop: under load many answers share one write.
+  let queued = false;
+  const flush = () => {
+    queued = false;
+    out.flush();
+  };
   return {
     input: Bun.stdin.stream(),
     write(text) {
       out.write(text);
-      out.flush();
+      if (!queued) {
+        queued = true;
+        queueMicrotask(flush);
+      }
     },
   };
 }
@@ -33,7 +43,8 @@ export async function serveStdio(
   role: Role,
   io: StdioIO = processIO(),
 ): Promise<void> {
-  const send = (m: RpcMessage | RpcMessage[]) => io.write(`${JSON.stringify(m)}\n`);
+  const send = (m: RpcMessage | RpcMessage[]) =>
+    io.write(`${Array.isArray(m) ? JSON.stringify(m) : serialize(m)}\n`);
   const session = new Session(router, role, send, "stdio");
   const splitter = new LineSplitter(
     (line) => {

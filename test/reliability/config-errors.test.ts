@@ -19,7 +19,16 @@ function plugin(name: string, source: string): string {
   return `./${name}`;
 }
 
-const CASES: { name: string; config: () => object; args?: string[]; says: RegExp }[] = [
+interface Case {
+  name: string;
+  config: () => object;
+  args?: string[];
+  says: RegExp;
+  /** A known, reported bug: registered as test.todo until the lead fixes it. */
+  bug?: string;
+}
+
+const CASES: Case[] = [
   {
     name: "an unknown key next to a valid server",
     config: () => ({ servers: { ok: valid(), typo: { ...valid(), enabeld: true } } }),
@@ -72,13 +81,30 @@ const CASES: { name: string; config: () => object; args?: string[]; says: RegExp
     args: ["--role", "nosuchrole"],
     says: /nosuchrole/,
   },
+  {
+    // resolveRole checks `name in config.roles`, which Object.prototype keys pass: the Role gets
+    // a function for its globs and the CLI dies with "unexpected error: globs.map…", status 1.
+    name: "a role named like an Object.prototype key",
+    config: () => ({ servers: { ok: valid() }, roles: { admin: null } }),
+    args: ["--role", "toString"],
+    says: /unknown role "toString"/,
+    bug: "resolveRole uses `in`",
+  },
+  {
+    // expandString reads env[name] through the prototype: ${toString} expands to the text of
+    // a native function instead of being an unset variable.
+    name: "${toString} as a variable",
+    config: () => ({ servers: { ok: { ...valid(), env: { T: "${toString}" } } } }),
+    says: /toString/,
+    bug: "expand reads env through the prototype",
+  },
 ];
 
 const COMMANDS = [["stdio"], ["serve", "--port", "0"], ["list", "--refresh"]];
 
 describe("a config error never leaves a half-started gateway", () => {
   for (const c of CASES)
-    test(
+    (c.bug ? test.todo : test)(
       `${c.name}: exit 2, one line, nothing started`,
       async () => {
         const file = scene.writeConfig(c.config(), join(scene.dir.path, "gateway.yaml"));

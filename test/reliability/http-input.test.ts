@@ -205,6 +205,27 @@ describe("HTTP /mcp, role hiding server secret", () => {
     T,
   );
 
+  // BUG (reported, minor): a cancelled request gets no answer, so the SDK transport never ends
+  // its POST stream: it stays open with keep-alives until the client disconnects (the SDK
+  // client does not), one more open stream per cancellation for the life of the session.
+  test.todo(
+    "a cancelled request's POST stream ends soon after the cancellation",
+    async () => {
+      const body = request("cx", "tools/call", { name: "good_slow", arguments: { ms: 3000 } });
+      const started = Date.now();
+      const pending = c.post(body, { timeout: 8000 });
+      await Bun.sleep(200);
+      expect(await c.notify("notifications/cancelled", { requestId: "cx" })).toBe(202);
+      const reply = await pending;
+      expect({ cut: reply.cut, answered: c.answers.has("cx") }).toEqual({
+        cut: false,
+        answered: false,
+      });
+      expect(Date.now() - started).toBeLessThan(8000);
+    },
+    T,
+  );
+
   // BUG (reported): the HTTP front hands every JSON array to the SDK transport, which answers
   // it as a batch whatever protocol version the session negotiated.
   for (const version of ["2025-06-18", "2025-11-25"])

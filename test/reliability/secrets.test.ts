@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtureCommand } from "../helpers/fixture.ts";
+import { HttpClient } from "./http-client.ts";
 import type { RawClient } from "./raw.ts";
 import { failureText, Scene, textOf } from "./scene.ts";
 
@@ -133,6 +134,36 @@ describe("secrets", () => {
       }
       // --refresh started everything: the failures were logged (masked).
       expect(captured.at(-1)).toContain("leaky has *** and ***");
+    },
+    T,
+  );
+
+  test(
+    "serve: /status, refusals, errors and logs never show them",
+    async () => {
+      const { proc, url } = await scene.serve({ env: ENV });
+      const base = url.replace(/\/mcp$/, "");
+      const texts: string[] = [];
+      const get = async (path: string, token?: string) => {
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        const res = await fetch(`${base}${path}`, { headers });
+        texts.push(await res.text());
+        return res.status;
+      };
+      expect(await get("/status")).toBe(401);
+      expect(await get("/status", `${SECRETS.token}x`)).toBe(401);
+      const c = new HttpClient(url, { authorization: `Bearer ${SECRETS.tokenFromEnv}` });
+      await c.initialize();
+      for (const name of ["_leaky_connect", "_remote_connect", "_chatty_connect"])
+        texts.push(JSON.stringify(await c.call(name)));
+      texts.push(JSON.stringify(await c.call("chatty_crash", { code: 4 })));
+      expect(await get("/status", SECRETS.token)).toBe(200);
+      expect(texts.at(-1)).toContain("leaky has *** and ***");
+      const { code } = await scene.shutdown(proc, 15_000, "SIGTERM");
+      expect(code).toBe(0);
+      const all = `${texts.join("\n")}\n${proc.stderrText()}`;
+      captured.push(all);
+      expect({ leaks: leaks(all) }).toEqual({ leaks: [] });
     },
     T,
   );
