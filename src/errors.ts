@@ -14,6 +14,7 @@ export type ErrorCode =
   | "CALL_TIMEOUT" // a forwarded request passed call_timeout
   | "START_TIMEOUT" // a backend did not finish initialize in time
   | "CANCELLED" // the request was cancelled
+  | "SEND" // a request could not be sent to a backend
   | "CLOSED"; // the gateway is shutting down
 
 export class GatewayError extends Error {

@@ -7,6 +7,7 @@ import type { RpcMessage } from "../jsonrpc.ts";
  */
 export interface Channel {
   start(): Promise<void>;
+  /** Throws when the message cannot be encoded; a write failure goes to onerror. */
   send(message: RpcMessage): void;
   close(): Promise<void>;
   onmessage?: (message: RpcMessage) => void;

@@ -1,4 +1,4 @@
-import { GatewayError } from "../errors.ts";
+import { errorMessage, GatewayError } from "../errors.ts";
 import {
   type Id,
   type Params,
@@ -33,6 +33,7 @@ export class Connection {
   private closedReason?: string;
 
   constructor(
+    private readonly server: string,
     readonly channel: Channel,
     private readonly handlers: ConnectionHandlers,
     private readonly closeError: (reason: string) => GatewayError,
@@ -65,7 +66,18 @@ export class Connection {
       params === undefined
         ? { jsonrpc: "2.0", id, method }
         : { jsonrpc: "2.0", id, method, params };
-    this.channel.send(msg);
+    try {
+      this.channel.send(msg);
+    } catch (e) {
+      // Not sent (e.g. too deeply nested to encode): fail it now rather than at call_timeout.
+      this.pending.delete(id);
+      onOutcome(
+        new GatewayError(
+          "SEND",
+          `server "${this.server}": cannot send ${method}: ${errorMessage(e)}`,
+        ),
+      );
+    }
   }
 
   /** Request/response as a promise, for the gateway's own calls (initialize, lists). */
@@ -107,16 +119,26 @@ export class Connection {
 
   notify(method: string, params?: Params): void {
     if (this.closedReason !== undefined) return;
-    this.channel.send(
-      params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params },
-    );
+    try {
+      this.channel.send(
+        params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params },
+      );
+    } catch (e) {
+      this.channel.onerror?.(new Error(`cannot send ${method}: ${errorMessage(e)}`));
+    }
   }
 
   respond(id: Id, result: Record<string, unknown> | undefined, error?: RpcErrorObject): void {
     if (this.closedReason !== undefined) return;
-    this.channel.send(
-      error ? { jsonrpc: "2.0", id, error } : { jsonrpc: "2.0", id, result: result ?? {} },
-    );
+    try {
+      this.channel.send(
+        error ? { jsonrpc: "2.0", id, error } : { jsonrpc: "2.0", id, result: result ?? {} },
+      );
+    } catch (e) {
+      // The client's answer cannot be encoded: the backend still gets an answer.
+      const message = `mcp-gateway: cannot relay the answer: ${errorMessage(e)}`;
+      this.channel.send({ jsonrpc: "2.0", id, error: { code: -32603, message } });
+    }
   }
 
   /** Fail everything in flight with `error` (used when stopping on purpose). */

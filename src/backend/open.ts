@@ -50,6 +50,7 @@ export async function openBackend(
         });
     let conn: Connection | undefined;
     conn = new Connection(
+      name,
       channel,
       handlers(() => conn as Connection),
       (reason) => new GatewayError("BACKEND_EXIT", `server "${name}" ${reason}`),

@@ -409,7 +409,7 @@ export class ServerHandle implements Target {
       this.relayed.get(p?.requestId)?.abort();
       return;
     }
-    const kinds = LIST_OF[m.method];
+    const kinds = Object.hasOwn(LIST_OF, m.method) ? LIST_OF[m.method] : undefined;
     if (kinds) {
       void this.refresh(kinds);
       return;
@@ -445,7 +445,7 @@ export class ServerHandle implements Target {
 
   private onRequest(conn: Connection, m: RpcRequest): void {
     if (m.method === "ping") return conn.respond(m.id, {});
-    const cap = RELAYED[m.method];
+    const cap = Object.hasOwn(RELAYED, m.method) ? RELAYED[m.method] : undefined;
     if (!cap)
       return conn.respond(m.id, undefined, {
         code: ErrorCode.MethodNotFound,

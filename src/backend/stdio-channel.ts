@@ -87,8 +87,10 @@ export class StdioChannel implements Channel {
   send(message: RpcMessage): void {
     const stdin = this.proc?.stdin;
     if (!stdin || this.closing) return;
+    // Outside the try: a message that cannot be encoded (too deeply nested) throws to the sender.
+    const line = `${JSON.stringify(message)}\n`;
     try {
-      stdin.write(`${JSON.stringify(message)}\n`);
+      stdin.write(line);
       // One flush per turn of the event loop: under load many messages share one write.
       if (!this.flushQueued) {
         this.flushQueued = true;

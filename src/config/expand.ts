@@ -38,7 +38,8 @@ export function expandString(input: string, env: Env): string {
     if (fallback?.includes("${")) {
       throw new ExpandError(`nested "\${" in the default of \${${name}} is not supported`);
     }
-    const value = env[name];
+    // Own keys only: `${toString}` is an unset variable, not Object.prototype.toString.
+    const value = Object.hasOwn(env, name) ? env[name] : undefined;
     // Like the shell's ":-": an empty value also takes the default.
     if (fallback !== undefined && (value === undefined || value === "")) return fallback;
     if (value === undefined) {

@@ -1,14 +1,22 @@
 import { type GatewayConfig, isRemote } from "./schema.ts";
 
+/** `Bearer x`, `Basic x`, `Token x`: the credential alone also leaks when a server echoes it. */
+const SCHEME = /^\s*(?:bearer|basic|token|apikey|api-key)\s+(\S+)\s*$/i;
+
 /**
  * Every value in the config that may be a secret: servers' env values and
- * headers, and auth tokens. The CLI hands them to `addSecrets` so they are
- * masked in every log line, error and status.
+ * headers (and the credential inside an `Authorization`-style value), and auth
+ * tokens. The CLI hands them to `addSecrets` so they are masked in every log
+ * line, error and status.
  */
 export function collectSecrets(config: GatewayConfig): string[] {
   const out: string[] = [];
   for (const s of Object.values(config.servers)) {
-    out.push(...Object.values(isRemote(s) ? s.headers : s.env));
+    for (const value of Object.values(isRemote(s) ? s.headers : s.env)) {
+      out.push(value);
+      const credential = SCHEME.exec(value)?.[1];
+      if (credential) out.push(credential);
+    }
   }
   for (const t of config.auth?.tokens ?? []) out.push(t.token);
   return out;

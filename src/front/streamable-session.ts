@@ -32,6 +32,18 @@ const requestIds = (body: unknown): Id[] =>
     return typeof method === "string" && isId(id) ? [id] : [];
   });
 
+const cancelledId = (m: unknown): Id | undefined => {
+  const msg = (typeof m === "object" && m !== null ? m : {}) as {
+    method?: unknown;
+    params?: { requestId?: unknown };
+  };
+  const id = msg.params?.requestId;
+  return msg.method === "notifications/cancelled" && isId(id) ? id : undefined;
+};
+
+const jsonError = (status: number, id: Id | null, message: string): Response =>
+  Response.json({ jsonrpc: "2.0", id, error: { code: -32600, message } }, { status });
+
 /**
  * One Streamable HTTP client: the SDK's web-standard transport (sessions, streams,
  * resumability, header checks) wired to one gateway Session (role, id mapping, routing).
@@ -43,6 +55,8 @@ export class StreamableSession implements HttpSession {
   readonly store = new MemoryEventStore();
   private streams = 0;
   private readonly graces = new Map<Id, Timer>();
+  /** Requests that came alone in their POST: cancelling one may end its stream. */
+  private readonly solo = new Set<Id>();
   private closed = false;
 
   constructor(
@@ -62,8 +76,12 @@ export class StreamableSession implements HttpSession {
     });
     this.core = new Session(router, principal.role, (m) => this.deliver(m), "http");
     this.transport.onmessage = (m) => {
+      const cancelled = cancelledId(m);
       this.tracker.incoming(m);
       this.core.receive(m);
+      // A cancelled request gets no answer, so its POST stream would stay open for good.
+      if (cancelled !== undefined && this.solo.delete(cancelled))
+        this.transport.closeSSEStream(cancelled);
     };
     this.transport.onclose = () => this.shutdown();
     this.transport.onerror = (e) => log.debug(`${this.core.label}: ${errorMessage(e)}`);
@@ -79,6 +97,8 @@ export class StreamableSession implements HttpSession {
 
   /** One HTTP request of this session; `body` is the parsed POST body. */
   async handle(req: Request, body?: unknown): Promise<Response> {
+    const refused = req.method === "POST" ? this.refuse(body) : undefined;
+    if (refused) return refused;
     const res = await this.transport.handleRequest(
       req,
       body === undefined ? undefined : { parsedBody: body },
@@ -86,11 +106,32 @@ export class StreamableSession implements HttpSession {
     if (!res.headers.get("content-type")?.includes("text/event-stream")) return res;
     if (req.method === "GET" && req.headers.has("last-event-id")) this.resumed();
     const ids = req.method === "POST" ? requestIds(body) : [];
+    if (ids.length === 1 && ids[0] !== undefined) this.solo.add(ids[0]);
     this.streams++;
     return watchBody(res, (how) => {
       this.streams--;
       if (how === "cancelled") this.dropped(ids);
     });
+  }
+
+  /**
+   * What the SDK transport would get wrong, answered here: a batch outside protocol version
+   * 2025-03-26, and a request id already in flight (the transport would move the original's
+   * answer to the new POST's stream).
+   */
+  private refuse(body: unknown): Response | undefined {
+    const version = this.core.protocolVersion;
+    if (Array.isArray(body) && version !== undefined && version !== "2025-03-26")
+      return jsonError(
+        400,
+        null,
+        `Invalid Request: JSON-RPC batches are not supported in protocol version ${version}`,
+      );
+    if (Array.isArray(body)) return undefined;
+    const [id] = requestIds(body);
+    if (id !== undefined && this.tracker.has(id))
+      return jsonError(200, id, `Invalid Request: id ${JSON.stringify(id)} is already in flight`);
+    return undefined;
   }
 
   /** The client left a POST stream: give it a moment to resume, then cancel what is left. */
@@ -126,6 +167,7 @@ export class StreamableSession implements HttpSession {
 
   private deliver(m: RpcMessage | RpcMessage[]): void {
     for (const one of Array.isArray(m) ? m : [m]) {
+      if (!("method" in one) && one.id !== null) this.solo.delete(one.id);
       const to = this.tracker.route(one);
       if (to === "drop" || this.closed) continue;
       const options = to.related === undefined ? undefined : { relatedRequestId: to.related };

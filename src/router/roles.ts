@@ -101,7 +101,7 @@ export const ALL = new Role(undefined, null);
 /** The role a front runs clients as; an unknown role is an error at start (SPEC 7). */
 export function resolveRole(config: GatewayConfig, name: string | undefined): Role {
   if (name === undefined || name === "") return ALL;
-  if (!(name in config.roles)) {
+  if (!Object.hasOwn(config.roles, name)) {
     const known = Object.keys(config.roles);
     throw new GatewayError(
       "USAGE",

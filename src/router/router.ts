@@ -100,7 +100,8 @@ export class Router implements ServerEvents {
     params: Params | undefined,
     done: Done,
   ): Cancel | undefined {
-    const handler = this.handlers[method];
+    // Own keys only: a method named "constructor" or "toString" is unknown, not Object's.
+    const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method] : undefined;
     if (!handler) {
       done(fail(ErrorCode.MethodNotFound, `Method not found: ${method}`));
       return undefined;

@@ -63,8 +63,29 @@ export class Session implements Caller {
   /** One parsed value from the wire: a message or (2025-03-26) a batch. */
   receive(value: unknown): void {
     if (this.closed) return;
+    try {
+      this.dispatch(value);
+    } catch (e) {
+      // A bug must cost one message, never the session or the gateway.
+      log.error(
+        `${this.label}: internal error on a message: ${e instanceof Error ? e.stack : String(e)}`,
+      );
+      this.send(
+        errorResponse(idOf(value), { code: ErrorCode.InternalError, message: "Internal error" }),
+      );
+    }
+  }
+
+  private dispatch(value: unknown): void {
     if (!Array.isArray(value)) return this.one(value, this.send);
-    if (!this.protocolVersion || !BATCH_VERSIONS.has(this.protocolVersion) || value.length === 0)
+    if (value.length === 0)
+      return this.send(
+        errorResponse(null, {
+          code: ErrorCode.InvalidRequest,
+          message: "Invalid Request: empty batch",
+        }),
+      );
+    if (!this.protocolVersion || !BATCH_VERSIONS.has(this.protocolVersion))
       return this.send(
         errorResponse(null, {
           code: ErrorCode.InvalidRequest,
@@ -122,7 +143,7 @@ export class Session implements Caller {
       reply.id = id;
       out(reply);
     });
-    if (cancel && this.inflight.get(id) === entry) entry.cancel = cancel;
+    if (typeof cancel === "function" && this.inflight.get(id) === entry) entry.cancel = cancel;
   }
 
   private initialize(p: Params): Record<string, unknown> {
