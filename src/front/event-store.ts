@@ -27,8 +27,12 @@ export class MemoryEventStore implements EventStore {
   private seq = 0;
 
   async storeEvent(stream: StreamId, message: JSONRPCMessage): Promise<EventId> {
+    return this.store(stream, JSON.stringify(message));
+  }
+
+  /** Store an event already serialized (the gateway's own streams); returns its id. */
+  store(stream: StreamId, json: string): EventId {
     const id = `${stream}_${++this.seq}`;
-    const json = JSON.stringify(message);
     this.events.push({ id, stream, json });
     this.bytes += json.length;
     while (this.events.length > MAX_EVENTS || this.bytes > MAX_BYTES) {
@@ -36,6 +40,17 @@ export class MemoryEventStore implements EventStore {
       if (old) this.bytes -= old.json.length;
     }
     return id;
+  }
+
+  /** The events of the same stream after `id`, oldest first (for the gateway's own streams). */
+  after(id: EventId): Array<{ id: EventId; json: string }> {
+    const cut = id.lastIndexOf("_");
+    if (cut <= 0) return [];
+    const stream = id.slice(0, cut);
+    const seq = Number(id.slice(cut + 1));
+    return this.events.filter(
+      (e) => e.stream === stream && Number(e.id.slice(stream.length + 1)) > seq,
+    );
   }
 
   async getStreamIdForEventId(id: EventId): Promise<StreamId | undefined> {

@@ -158,6 +158,8 @@ export async function readBody(req: Request, limit: number): Promise<string | Re
     );
   const declared = Number(req.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) return tooLarge();
+  // A declared length bounds the read (HTTP framing): one read, no chunk loop.
+  if (Number.isInteger(declared) && declared >= 0) return req.text();
   if (!req.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -2,11 +2,13 @@ import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { errorMessage } from "../errors.ts";
-import { type Id, isId, type RpcMessage } from "../jsonrpc.ts";
+import { type Id, isId, type RpcMessage, validateMessage } from "../jsonrpc.ts";
 import { log } from "../log.ts";
+import { PROTOCOL_VERSIONS } from "../protocol.ts";
 import type { Router } from "../router/router.ts";
 import { Session } from "../router/session.ts";
 import { MemoryEventStore } from "./event-store.ts";
+import { Exchange } from "./exchange.ts";
 import { RequestTracker } from "./related.ts";
 import type { Principal } from "./security.ts";
 import type { HttpSession } from "./sessions.ts";
@@ -57,6 +59,8 @@ export class StreamableSession implements HttpSession {
   private readonly graces = new Map<Id, Timer>();
   /** Requests that came alone in their POST: cancelling one may end its stream. */
   private readonly solo = new Set<Id>();
+  /** Requests answered through the fast path, by id. */
+  private readonly exchanges = new Map<Id, Exchange>();
   private closed = false;
 
   constructor(
@@ -80,8 +84,9 @@ export class StreamableSession implements HttpSession {
       this.tracker.incoming(m);
       this.core.receive(m);
       // A cancelled request gets no answer, so its POST stream would stay open for good.
-      if (cancelled !== undefined && this.solo.delete(cancelled))
-        this.transport.closeSSEStream(cancelled);
+      if (cancelled === undefined) return;
+      this.exchanges.get(cancelled)?.close();
+      if (this.solo.delete(cancelled)) this.transport.closeSSEStream(cancelled);
     };
     this.transport.onclose = () => this.shutdown();
     this.transport.onerror = (e) => log.debug(`${this.core.label}: ${errorMessage(e)}`);
@@ -99,6 +104,10 @@ export class StreamableSession implements HttpSession {
   async handle(req: Request, body?: unknown): Promise<Response> {
     const refused = req.method === "POST" ? this.refuse(body) : undefined;
     if (refused) return refused;
+    const fast = this.fast(req, body);
+    if (fast) return fast;
+    const resumed = this.resumeExchange(req);
+    if (resumed) return resumed;
     const res = await this.transport.handleRequest(
       req,
       body === undefined ? undefined : { parsedBody: body },
@@ -131,6 +140,65 @@ export class StreamableSession implements HttpSession {
     const [id] = requestIds(body);
     if (id !== undefined && this.tracker.has(id))
       return jsonError(200, id, `Invalid Request: id ${JSON.stringify(id)} is already in flight`);
+    return undefined;
+  }
+
+  /**
+   * One request on an established session: answered by an Exchange (JSON, or SSE once a
+   * related message comes first) instead of the SDK transport's per-POST SSE stream. The
+   * transport keeps everything else: initialize, GET streams, resumption, DELETE, batches,
+   * and every request it would refuse (it says why).
+   */
+  private fast(req: Request, body: unknown): Promise<Response> | undefined {
+    const sid = this.transport.sessionId;
+    if (req.method !== "POST" || sid === undefined || this.closed) return undefined;
+    if (validateMessage(body) !== undefined) return undefined;
+    const m = body as RpcMessage;
+    if (!("method" in m) || !("id" in m) || !isId(m.id) || m.method === "initialize")
+      return undefined;
+    const h = req.headers;
+    const accept = h.get("accept") ?? "";
+    const version = h.get("mcp-protocol-version");
+    const json = accept.indexOf("application/json");
+    const sse = accept.indexOf("text/event-stream");
+    // Both must be accepted; a client listing the stream first asked for one: it gets the SDK's.
+    if (
+      json < 0 ||
+      sse < 0 ||
+      sse < json ||
+      !h.get("content-type")?.includes("application/json") ||
+      h.get("mcp-session-id") !== sid ||
+      (version !== null && !PROTOCOL_VERSIONS.includes(version))
+    )
+      return undefined;
+    const id = m.id;
+    const exchange = new Exchange(id, {
+      sessionId: sid,
+      keepAliveMs: KEEPALIVE_MS,
+      store: (stream, json) => this.store.store(stream, json),
+      after: (eventId) => this.store.after(eventId),
+      ended: (done) => {
+        if (this.exchanges.get(done) === exchange) this.exchanges.delete(done);
+      },
+    });
+    this.exchanges.set(id, exchange);
+    req.signal.addEventListener("abort", () => {
+      if (this.exchanges.get(id) === exchange) this.dropped([id]);
+    });
+    this.tracker.incoming(m);
+    this.core.receive(m);
+    return exchange.response;
+  }
+
+  /** A GET with Last-Event-ID for a stream of a fast-path request still in flight. */
+  private resumeExchange(req: Request): Response | undefined {
+    const last = req.method === "GET" ? req.headers.get("last-event-id") : null;
+    if (!last || req.headers.get("mcp-session-id") !== this.transport.sessionId) return undefined;
+    for (const exchange of this.exchanges.values())
+      if (last.startsWith(`${exchange.stream}_`)) {
+        this.resumed();
+        return exchange.resume(last);
+      }
     return undefined;
   }
 
@@ -170,6 +238,11 @@ export class StreamableSession implements HttpSession {
       if (!("method" in one) && one.id !== null) this.solo.delete(one.id);
       const to = this.tracker.route(one);
       if (to === "drop" || this.closed) continue;
+      const exchange = to.related === undefined ? undefined : this.exchanges.get(to.related);
+      if (exchange) {
+        exchange.push(one);
+        continue;
+      }
       const options = to.related === undefined ? undefined : { relatedRequestId: to.related };
       this.transport
         .send(one as JSONRPCMessage, options)
@@ -189,6 +262,7 @@ export class StreamableSession implements HttpSession {
     if (this.closed) return;
     this.closed = true;
     this.resumed();
+    for (const exchange of [...this.exchanges.values()]) exchange.close();
     this.core.close();
     const id = this.transport.sessionId;
     if (id !== undefined) this.hooks.closed(id);

@@ -64,9 +64,16 @@ function post(body: unknown, headers: Record<string, string> = {}, path = "/mcp"
   });
 }
 
-/** The JSON-RPC messages in an SSE body (the stream ends once every response is written). */
+/**
+ * The JSON-RPC messages of a POST's answer: a JSON body, or an SSE body (the stream ends
+ * once every response is written). The spec lets the server pick either.
+ */
 async function messages(res: Response): Promise<Record<string, unknown>[]> {
   const text = await res.text();
+  if (res.headers.get("content-type")?.includes("application/json")) {
+    const v = JSON.parse(text) as Record<string, unknown> | Record<string, unknown>[];
+    return Array.isArray(v) ? v : [v];
+  }
   return text
     .split("\n")
     .filter((l) => l.startsWith("data: ") && l.length > 6)
