@@ -7,6 +7,7 @@ import { createHttpHandler, type HttpHandler } from "../../src/front/http.ts";
 import { assertSafeBind, TokenAuth } from "../../src/front/security.ts";
 import { MCPGateway } from "../../src/gateway.ts";
 import { ALL } from "../../src/router/roles.ts";
+import { fixtureCommand } from "../helpers/fixture.ts";
 import { waitFor } from "../helpers/proc.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -308,4 +309,53 @@ describe("sessions", () => {
     expect(gw.router.sessions.size).toBe(0);
     expect(handler.sessionCount).toBe(0);
   });
+});
+
+describe("answers to a POSTed request", () => {
+  test("JSON when the answer comes first; a stream when the client lists SSE first", async () => {
+    const { handler } = setup();
+    const sid = await initialize(handler);
+    const session = { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" };
+    const call = {
+      jsonrpc: "2.0",
+      id: 7,
+      method: "tools/call",
+      params: { name: "gateway_status" },
+    };
+    const plain = await handler.fetch(post(call, session));
+    expect(plain.headers.get("content-type")).toContain("application/json");
+    const [answer] = await messages(plain);
+    expect(answer).toMatchObject({ id: 7, result: { structuredContent: { role: null } } });
+    const streamFirst = { ...session, accept: "text/event-stream, application/json" };
+    const streamed = await handler.fetch(post({ ...call, id: 8 }, streamFirst));
+    expect(streamed.headers.get("content-type")).toContain("text/event-stream");
+    expect(await messages(streamed)).toContainEqual(expect.objectContaining({ id: 8 }));
+  });
+
+  test("a stream as soon as a related message (progress) comes before the answer", async () => {
+    const { handler } = setup({ servers: { fx: fixtureCommand() } });
+    const sid = await initialize(handler);
+    const session = { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" };
+    const connect = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "_fx_connect" },
+    };
+    await (await handler.fetch(post(connect, session))).text();
+    const slow = {
+      jsonrpc: "2.0",
+      id: 9,
+      method: "tools/call",
+      params: { name: "fx_slow", arguments: { ms: 300 }, _meta: { progressToken: "t" } },
+    };
+    const streamed = await handler.fetch(post(slow, session));
+    expect(streamed.headers.get("content-type")).toContain("text/event-stream");
+    const got = await messages(streamed);
+    expect(got[0]).toMatchObject({
+      method: "notifications/progress",
+      params: { progressToken: "t" },
+    });
+    expect(got.at(-1)).toMatchObject({ id: 9, result: { content: [{ text: "slept 300 ms" }] } });
+  }, 20_000);
 });
