@@ -1,15 +1,10 @@
 // A raw newline-delimited JSON-RPC client over a spawned process that can also write arbitrary
 // bytes (invalid UTF-8, half messages, huge lines) and counts every response per id, so tests can
 // prove each request was answered exactly once. Every wait is bounded.
-export type Id = string | number;
-export interface Message {
-  jsonrpc?: string;
-  id?: Id | null;
-  method?: string;
-  params?: Record<string, unknown>;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: unknown };
-}
+import type { Id, RpcMessage } from "../helpers/rpc.ts";
+
+export type { Id };
+export type Message = RpcMessage;
 
 export interface RawOptions {
   env?: Record<string, string | undefined>;
