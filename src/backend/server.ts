@@ -270,6 +270,8 @@ export class ServerHandle implements Target {
     try {
       got = await fetchLists(conn, info, kinds, this.opts.callTimeoutMs);
     } catch (e) {
+      // Cut short because the server was stopped (idle, list --refresh, exit): nothing to say.
+      if (conn !== this.conn) return [];
       log.warn(`server "${this.name}": cannot list ${kinds.join(", ")}: ${errorMessage(e)}`);
       return [];
     }
