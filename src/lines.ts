@@ -50,3 +50,30 @@ export class LineSplitter {
     this.onLine(l);
   }
 }
+
+/**
+ * A writer that puts lines into a sink at once and flushes it once per turn of the
+ * event loop: under load many messages share one write syscall, and a lone message
+ * still leaves before anything else runs.
+ */
+export function lineWriter(
+  sink: { write(text: string): unknown; flush(): unknown },
+  onError: (e: Error) => void = () => {},
+): (text: string) => void {
+  let queued = false;
+  const flush = () => {
+    queued = false;
+    try {
+      sink.flush();
+    } catch (e) {
+      onError(e as Error);
+    }
+  };
+  return (text) => {
+    sink.write(text);
+    if (!queued) {
+      queued = true;
+      queueMicrotask(flush);
+    }
+  };
+}

@@ -1,7 +1,7 @@
 import type { Subprocess } from "bun";
 import { GatewayError } from "../errors.ts";
 import type { RpcMessage } from "../jsonrpc.ts";
-import { LineSplitter } from "../lines.ts";
+import { LineSplitter, lineWriter } from "../lines.ts";
 import { log } from "../log.ts";
 import { keepRaw } from "../raw.ts";
 import type { Channel } from "./channel.ts";
@@ -31,15 +31,7 @@ export class StdioChannel implements Channel {
   private proc?: Subprocess<"pipe", "pipe", "pipe">;
   private readonly tail: string[] = [];
   private closing = false;
-  private flushQueued = false;
-  private readonly flush = (): void => {
-    this.flushQueued = false;
-    try {
-      this.proc?.stdin.flush();
-    } catch (e) {
-      this.onerror?.(e as Error);
-    }
-  };
+  private write?: (line: string) => void;
   private stopped?: Promise<void>;
 
   constructor(
@@ -80,22 +72,18 @@ export class StdioChannel implements Channel {
       );
     }
     const proc = this.proc;
+    this.write = lineWriter(proc.stdin, (e) => this.onerror?.(e));
     const output = Promise.all([this.readStdout(proc), this.readStderr(proc)]);
     void this.watchExit(proc, output);
   }
 
   send(message: RpcMessage): void {
-    const stdin = this.proc?.stdin;
-    if (!stdin || this.closing) return;
+    const write = this.write;
+    if (!write || this.closing) return;
     // Outside the try: a message that cannot be encoded (too deeply nested) throws to the sender.
     const line = `${JSON.stringify(message)}\n`;
     try {
-      stdin.write(line);
-      // One flush per turn of the event loop: under load many messages share one write.
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        queueMicrotask(this.flush);
-      }
+      write(line);
     } catch (e) {
       this.onerror?.(e as Error);
     }

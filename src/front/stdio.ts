@@ -1,5 +1,5 @@
 import { ErrorCode, errorResponse, type RpcMessage } from "../jsonrpc.ts";
-import { LineSplitter } from "../lines.ts";
+import { LineSplitter, lineWriter } from "../lines.ts";
 import { serialize } from "../raw.ts";
 import type { Role } from "../router/roles.ts";
 import type { Router } from "../router/router.ts";
@@ -15,23 +15,7 @@ export interface StdioIO {
 
 /** The process's own stdin/stdout. Only protocol messages are ever written to stdout. */
 export function processIO(): StdioIO {
-  const out = Bun.stdout.writer();
-  // One flush per turn of the event loop: under load many answers share one write.
-  let queued = false;
-  const flush = () => {
-    queued = false;
-    out.flush();
-  };
-  return {
-    input: Bun.stdin.stream(),
-    write(text) {
-      out.write(text);
-      if (!queued) {
-        queued = true;
-        queueMicrotask(flush);
-      }
-    },
-  };
+  return { input: Bun.stdin.stream(), write: lineWriter(Bun.stdout.writer()) };
 }
 
 /**
