@@ -1,11 +1,7 @@
 import type { Id, RpcMessage } from "../jsonrpc.ts";
 import { serialize } from "../raw.ts";
+import { KEEPALIVE_COMMENT, SSE_HEADERS } from "./sse-format.ts";
 
-const SSE_HEADERS = {
-  "content-type": "text/event-stream",
-  "cache-control": "no-cache, no-transform",
-  "x-accel-buffering": "no",
-};
 const encoder = new TextEncoder();
 
 export interface ExchangeHooks {
@@ -101,7 +97,7 @@ export class Exchange {
       // The client went away: keep storing events for a resume; the session's grace decides.
       cancel: () => this.detach(),
     });
-    this.keepAlive = setInterval(() => this.write(": keepalive\n\n"), this.hooks.keepAliveMs);
+    this.keepAlive = setInterval(() => this.write(KEEPALIVE_COMMENT), this.hooks.keepAliveMs);
     return new Response(body, {
       headers: { ...SSE_HEADERS, "mcp-session-id": this.hooks.sessionId },
     });

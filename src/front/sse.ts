@@ -5,11 +5,11 @@ import type { Router } from "../router/router.ts";
 import { Session } from "../router/session.ts";
 import { RequestTracker } from "./related.ts";
 import { type Principal, parseJson, readBody, rpcErrorResponse } from "./security.ts";
-import { KEEPALIVE_MS } from "./streamable-session.ts";
+import { KEEPALIVE_COMMENT, KEEPALIVE_MS, SSE_HEADERS } from "./sse-format.ts";
 
 const encoder = new TextEncoder();
 const frame = (event: string, data: string) => encoder.encode(`event: ${event}\ndata: ${data}\n\n`);
-const KEEPALIVE = encoder.encode(": keepalive\n\n");
+const KEEPALIVE = encoder.encode(KEEPALIVE_COMMENT);
 
 /**
  * One legacy HTTP+SSE client: its GET /sse stream is the session. Replies go on the
@@ -89,12 +89,7 @@ export class SseFront {
     const session = new SseSession(this.router, principal, (id) => this.sessions.delete(id));
     this.sessions.set(session.id, session);
     return new Response(session.body, {
-      headers: {
-        "Content-Type": "text/event-stream",
-        "Cache-Control": "no-cache, no-transform",
-        Connection: "keep-alive",
-        "X-Accel-Buffering": "no",
-      },
+      headers: SSE_HEADERS,
     });
   }
 

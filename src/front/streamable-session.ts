@@ -12,10 +12,10 @@ import { Exchange } from "./exchange.ts";
 import { RequestTracker } from "./related.ts";
 import type { Principal } from "./security.ts";
 import type { HttpSession } from "./sessions.ts";
+import { KEEPALIVE_MS } from "./sse-format.ts";
 import { watchBody } from "./watch.ts";
 
-/** Under Bun.serve's 10 s idle limit, so quiet streams are never cut. */
-export const KEEPALIVE_MS = 5000;
+export { KEEPALIVE_MS };
 /** The reconnection delay suggested to clients in priming events. */
 export const RETRY_MS = 1000;
 /**
