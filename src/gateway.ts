@@ -18,6 +18,7 @@ import {
   type ToolHandler,
   type ToolOptions,
   tool,
+  z,
 } from "./plugin.ts";
 import type { LocalTool } from "./router/catalog.ts";
 import { type Role, resolveRole } from "./router/roles.ts";
@@ -114,6 +115,7 @@ export class MCPGateway {
       this.plugins,
       this.config.plugins.map((p) => p.module),
       this.configDir,
+      publicApi(),
     ).then(() => this.router.setLocalTools(this.localTools()));
     // A failed plugin load surfaces from the first serve/list call, not as an unhandled rejection.
     this.ready.catch(() => {});
@@ -239,3 +241,15 @@ export class MCPGateway {
     await this.close();
   }
 }
+
+/**
+ * The values `import … from "mcp-gateway"` gives a plugin: what src/index.ts exports (a test
+ * keeps the two in step). Built here, not imported from index.ts, which imports this file.
+ */
+export const publicApi = (): Record<string, unknown> => ({
+  GatewayError,
+  MCPGateway,
+  isTool,
+  tool,
+  z,
+});

@@ -1,7 +1,7 @@
 /**
  * The module plugins and programs import as "mcp-gateway". Inside the compiled binary and
  * for plugin modules loaded from config, this very module is what that import resolves to
- * (src/plugin-runtime.ts), so `z` here is the gateway's own zod instance.
+ * (src/backend/plugin-runtime.ts; the gateway hands the same values down, see `publicApi` in gateway.ts), so `z` here is the gateway's own zod instance.
  */
 
 export type { ConfigInput, GatewayConfig } from "./config/schema.ts";

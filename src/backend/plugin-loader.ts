@@ -5,8 +5,8 @@ import { errorMessage, GatewayError } from "../errors.ts";
 import { log } from "../log.ts";
 import { exposedName } from "../names.ts";
 import { isTool, madeHere } from "../plugin.ts";
-import { installPluginRuntime } from "../plugin-runtime.ts";
 import type { PluginHost } from "./plugin.ts";
+import { installPluginRuntime } from "./plugin-runtime.ts";
 
 /** The same rule loadConfig uses: a path (relative to the config folder), else a package name. */
 const PATH_LIKE = /^[./\\]|\.(?:[cm]?[jt]s|[jt]sx)$/;
@@ -60,9 +60,10 @@ export async function loadPlugins(
   host: PluginHost,
   modules: readonly string[],
   dir: string,
+  api: Record<string, unknown>,
 ): Promise<void> {
   if (modules.length === 0) return;
-  await installPluginRuntime();
+  await installPluginRuntime(api);
   for (const spec of modules) {
     const file = locate(spec, dir);
     let mod: Record<string, unknown>;

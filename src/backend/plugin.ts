@@ -2,7 +2,7 @@ import { errorMessage } from "../errors.ts";
 import type { Params } from "../jsonrpc.ts";
 import type { GatewayTool } from "../plugin.ts";
 import type { Def } from "../protocol.ts";
-import { ok, toolError } from "../router/replies.ts";
+import { ok, toolError } from "../replies.ts";
 import type { Caller, Cancel, OutcomeHandler, Target } from "./types.ts";
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => {

@@ -1,4 +1,4 @@
-import type { Router } from "./router.ts";
+import type { ServerHandle } from "../backend/server.ts";
 
 /**
  * What the gateway announces to a client: the union of what its backends can do.
@@ -6,12 +6,12 @@ import type { Router } from "./router.ts";
  * may have prompts and resources, so those are announced too: capabilities
  * cannot grow after initialize, lists can.
  */
-export function capabilities(router: Router): Record<string, unknown> {
+export function capabilities(handles: readonly ServerHandle[]): Record<string, unknown> {
   let prompts = false;
   let resources = false;
   let subscribe = false;
   let completions = false;
-  for (const h of router.serverHandles) {
+  for (const h of handles) {
     const c = h.info?.capabilities;
     if (!c) {
       prompts = resources = subscribe = completions = true;
@@ -33,9 +33,9 @@ export function capabilities(router: Router): Record<string, unknown> {
 }
 
 /** The backends' own instructions, each under its server's name. */
-export function instructions(router: Router): string | undefined {
+export function instructions(handles: readonly ServerHandle[]): string | undefined {
   const parts: string[] = [];
-  for (const h of router.serverHandles) {
+  for (const h of handles) {
     const text = h.info?.instructions;
     if (text) parts.push(`## ${h.name}\n${text}`);
   }

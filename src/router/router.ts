@@ -3,11 +3,12 @@ import type { Cancel, OutcomeHandler, ServerEvents } from "../backend/types.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params, RpcError, type RpcNotification } from "../jsonrpc.ts";
 import { LIST_CHANGED, type ListKind } from "../protocol.ts";
+import { fail, gatewayFailure, ok, type Reply, thrownReply, toolError } from "../replies.ts";
+import { capabilities, instructions } from "./capabilities.ts";
 import { Catalog, type LocalTool, type Route, type ServerEntry } from "./catalog.ts";
 import { page } from "./pagination.ts";
-import { fail, gatewayFailure, ok, type Reply, thrownReply, toolError } from "./replies.ts";
 import type { Role } from "./roles.ts";
-import type { Session } from "./session.ts";
+import type { Session, SessionHost } from "./session.ts";
 import { type View, Views } from "./views.ts";
 
 type Done = (reply: Reply) => void;
@@ -30,7 +31,7 @@ const asReply =
  * The gateway core that every session talks to: resolves exposed names through the
  * catalog, enforces the caller's role on every request, and forwards to backends.
  */
-export class Router implements ServerEvents {
+export class Router implements ServerEvents, SessionHost {
   readonly catalog = new Catalog();
   readonly sessions = new Set<Session>();
   private readonly views: Views;
@@ -214,6 +215,18 @@ export class Router implements ServerEvents {
       ErrorCode.InvalidParams,
       "completion/complete needs params.ref of type ref/prompt or ref/resource",
     );
+  }
+
+  attach(session: Session): void {
+    this.sessions.add(session);
+  }
+
+  capabilities(): Record<string, unknown> {
+    return capabilities(this.serverHandles);
+  }
+
+  instructions(): string | undefined {
+    return instructions(this.serverHandles);
   }
 
   /** A session is gone: drop its subscriptions (unsubscribing at backends nobody else needs). */

@@ -12,11 +12,27 @@ import {
 } from "../jsonrpc.ts";
 import { log } from "../log.ts";
 import { negotiate } from "../protocol.ts";
+import type { Reply } from "../replies.ts";
 import { VERSION } from "../version.ts";
-import { capabilities, instructions } from "./capabilities.ts";
-import type { Reply } from "./replies.ts";
 import type { Role } from "./roles.ts";
-import type { Router } from "./router.ts";
+
+/** What a session needs of the gateway core; the Router implements it. */
+export interface SessionHost {
+  attach(session: Session): void;
+  /** The session is gone: drop what the core keeps for it. */
+  detach(session: Session): void;
+  /** Dispatch one client request; the reply comes through `done`. */
+  request(
+    session: Session,
+    method: string,
+    params: Params | undefined,
+    done: (reply: Reply) => void,
+  ): Cancel | undefined;
+  rootsChanged(): void;
+  /** What to announce in initialize. */
+  capabilities(): Record<string, unknown>;
+  instructions(): string | undefined;
+}
 
 let nextSession = 1;
 /** Batches are part of protocol version 2025-03-26 only. */
@@ -47,13 +63,13 @@ export class Session implements Caller {
   });
 
   constructor(
-    private readonly router: Router,
+    private readonly router: SessionHost,
     readonly role: Role,
     private readonly send: (message: RpcMessage | RpcMessage[]) => void,
     front: string,
   ) {
     this.label = `${front} client #${this.id}`;
-    router.sessions.add(this);
+    router.attach(this);
   }
 
   get roleName(): string | undefined {
@@ -152,10 +168,10 @@ export class Session implements Caller {
     this.clientInfo = p.clientInfo as Record<string, unknown> | undefined;
     const result: Record<string, unknown> = {
       protocolVersion: this.protocolVersion,
-      capabilities: capabilities(this.router),
+      capabilities: this.router.capabilities(),
       serverInfo: { name: "mcp-gateway", version: VERSION },
     };
-    const text = instructions(this.router);
+    const text = this.router.instructions();
     if (text) result.instructions = text;
     return result;
   }

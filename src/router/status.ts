@@ -1,9 +1,9 @@
 import type { ServerHandle } from "../backend/server.ts";
 import type { Caller, Target } from "../backend/types.ts";
 import { redact } from "../log.ts";
+import { ok } from "../replies.ts";
 import { VERSION } from "../version.ts";
 import type { LocalTool } from "./catalog.ts";
-import { ok } from "./replies.ts";
 import { ALL, type Role } from "./roles.ts";
 import type { Router } from "./router.ts";
 import { Session } from "./session.ts";

@@ -1,6 +1,7 @@
-import { GatewayError } from "../errors.ts";
-import { ErrorCode, RpcError, type RpcResponse } from "../jsonrpc.ts";
-import { redact } from "../log.ts";
+/** Replies the gateway makes itself: results, JSON-RPC errors, tool errors; every message masked. */
+import { GatewayError } from "./errors.ts";
+import { ErrorCode, RpcError, type RpcResponse } from "./jsonrpc.ts";
+import { redact } from "./log.ts";
 
 /** A reply before the session puts the client's id on it. */
 export type Reply = RpcResponse;

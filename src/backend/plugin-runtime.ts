@@ -13,14 +13,13 @@ import * as zod from "zod";
 let installed: Promise<void> | undefined;
 
 /** Register the virtual modules once per process; later calls share the first. */
-export function installPluginRuntime(): Promise<void> {
-  installed ??= install();
+export function installPluginRuntime(api: Record<string, unknown>): Promise<void> {
+  installed ??= install(api);
   return installed;
 }
 
-async function install(): Promise<void> {
-  // Loaded lazily: index.ts reaches this file through gateway.ts, a cycle at load time.
-  const api: Record<string, unknown> = { ...(await import("./index.ts")) };
+/** `api`: the values "mcp-gateway" exports (src/index.ts), handed down by the gateway that loads plugins. */
+async function install(api: Record<string, unknown>): Promise<void> {
   const zodExports: Record<string, unknown> = { ...zod };
   const modules: Record<string, Record<string, unknown>> = {
     "mcp-gateway": api,

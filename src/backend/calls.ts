@@ -1,0 +1,119 @@
+/**
+ * The requests in flight on one backend connection: each gets the connection's own integer id,
+ * which doubles as its progress token, so two clients never see each other's ids or tokens;
+ * call_timeout fails and cancels a request that takes too long.
+ */
+import { GatewayError } from "../errors.ts";
+import type { Params, RpcNotification } from "../jsonrpc.ts";
+import type { Connection, Outcome, OutcomeHandler } from "./connection.ts";
+import type { Caller, Cancel } from "./types.ts";
+
+export interface Call {
+  caller: Caller;
+  /** Backend requests relayed to the caller on behalf of this call: in all, and not answered yet. */
+  relays: number;
+  open: number;
+  /** The client's own progress token, restored on the way back. */
+  token: unknown;
+  done: OutcomeHandler;
+  timer?: Timer;
+}
+
+export interface CallStats {
+  calls: number;
+  errors: number;
+}
+
+export interface CallHooks {
+  /** The backend answered (with a result or its own error): it works. */
+  answered(): void;
+  /** A call left the table (answered, failed, cancelled or timed out). */
+  settled(): void;
+}
+
+export class CallTable {
+  private readonly calls = new Map<number, Call>();
+
+  constructor(
+    private readonly server: string,
+    private readonly timeoutMs: number,
+    private readonly stats: CallStats,
+    private readonly hooks: CallHooks,
+  ) {}
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  values(): IterableIterator<Call> {
+    return this.calls.values();
+  }
+
+  /** Send a request for `caller` on `conn`; `done` runs once, unless the returned cancel runs first. */
+  dispatch(
+    conn: Connection,
+    method: string,
+    params: Params | undefined,
+    caller: Caller,
+    done: OutcomeHandler,
+  ): Cancel {
+    const id = conn.allocateId();
+    const meta = params?._meta;
+    const token = meta?.progressToken;
+    // The backend sees our request id as the token: unique on this connection, mapped back on progress.
+    const out = token === undefined ? params : { ...params, _meta: { ...meta, progressToken: id } };
+    const call: Call = { caller, token, done, relays: 0, open: 0 };
+    this.calls.set(id, call);
+    this.stats.calls++;
+    if (this.timeoutMs > 0)
+      call.timer = setTimeout(() => this.timedOut(conn, id, method), this.timeoutMs);
+    conn.send(id, method, out, (o) => this.finish(id, o));
+    return () => {
+      if (!this.calls.has(id)) return;
+      this.end(id);
+      conn.abandon(id, "cancelled by the client");
+    };
+  }
+
+  /** A backend's progress notification, back to its caller with the caller's own token. */
+  progress(m: RpcNotification): void {
+    const p = m.params;
+    const call = typeof p?.progressToken === "number" ? this.calls.get(p.progressToken) : undefined;
+    if (call && call.token !== undefined)
+      call.caller.notify(m.method, { ...p, progressToken: call.token });
+  }
+
+  private finish(id: number, outcome: Outcome): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.end(id);
+    if (outcome instanceof GatewayError) this.stats.errors++;
+    else {
+      this.hooks.answered();
+      if (outcome.error) this.stats.errors++;
+    }
+    call.done(outcome);
+  }
+
+  private end(id: number): void {
+    const call = this.calls.get(id);
+    if (call?.timer) clearTimeout(call.timer);
+    this.calls.delete(id);
+    this.hooks.settled();
+  }
+
+  private timedOut(conn: Connection, id: number, method: string): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.end(id);
+    conn.abandon(id, "call_timeout passed");
+    this.stats.errors++;
+    const s = this.timeoutMs / 1000;
+    call.done(
+      new GatewayError(
+        "CALL_TIMEOUT",
+        `server "${this.server}" did not answer ${method} within ${s} s (call_timeout)`,
+      ),
+    );
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The life of one backend connection: started by the first request that needs it (once, however
+ * many arrive together), stopped when idle, restarted on demand with backoff after repeated
+ * failures. Its requests in flight live in a CallTable, its own requests to clients in a Relay.
+ */
+import { isRemote, type ServerConfig } from "../config/schema.ts";
+import { errorMessage, GatewayError } from "../errors.ts";
+import type { Params, RpcNotification } from "../jsonrpc.ts";
+import { log } from "../log.ts";
+import type { ServerInfo } from "../protocol.ts";
+import { CallTable } from "./calls.ts";
+import type { Connection, OutcomeHandler } from "./connection.ts";
+import { openBackend } from "./open.ts";
+import { Relay } from "./relay.ts";
+import type { Caller, Cancel, ServerState } from "./types.ts";
+
+export interface InstanceOptions {
+  name: string;
+  config: ServerConfig;
+  idleTimeoutMs: number;
+  callTimeoutMs: number;
+  startTimeoutMs: number;
+}
+
+export interface InstanceEvents {
+  /** Initialized and ready for requests (before any waiting request is sent). */
+  started(conn: Connection, info: ServerInfo): void;
+  /** A notification other than progress and cancellation. */
+  notification(m: RpcNotification): void;
+  /** The caller for a backend request that arrives with no client request in flight. */
+  fallbackCaller(): Caller | undefined;
+}
+
+/** Backoff after the 2nd failure in a row: 1 s, 2 s, 4 s … up to 30 s. */
+const backoffMs = (failures: number): number => Math.min(30_000, 1000 * 2 ** (failures - 2));
+
+export class Instance {
+  state: ServerState = "stopped";
+  readonly stats = { calls: 0, errors: 0, restarts: 0, starts: 0 };
+  startedAt = 0;
+  lastUsed = Date.now();
+  lastError = "";
+  private conn?: Connection;
+  private starting?: Promise<Connection>;
+  private stopping?: Promise<void>;
+  private readonly calls: CallTable;
+  private readonly relay: Relay;
+  private readonly waiting: Caller[] = [];
+  private failures = 0;
+  private retryAt = 0;
+  private idleTimer?: Timer;
+  /** Aborts a start in progress when the server is stopped (gateway exit must not wait for it). */
+  private startAbort?: AbortController;
+
+  constructor(
+    private readonly opts: InstanceOptions,
+    private readonly events: InstanceEvents,
+  ) {
+    this.calls = new CallTable(opts.name, opts.callTimeoutMs, this.stats, {
+      answered: () => {
+        this.failures = 0;
+      },
+      settled: () => {
+        this.lastUsed = Date.now();
+        if (this.calls.size === 0) this.armIdle();
+      },
+    });
+    this.relay = new Relay(opts.name, {
+      calls: () => this.calls.values(),
+      waiting: () => this.waiting,
+      fallback: () => events.fallbackCaller(),
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.conn?.channel.pid;
+  }
+  get inFlight(): number {
+    return this.calls.size;
+  }
+  get running(): boolean {
+    return this.state === "running";
+  }
+  /** The connection while running. */
+  get live(): Connection | undefined {
+    return this.state === "running" ? this.conn : undefined;
+  }
+
+  /** Status state, with "backing off" turning back into "failed" once the wait is over. */
+  get displayState(): ServerState {
+    return this.state === "backing off" && Date.now() >= this.retryAt ? "failed" : this.state;
+  }
+
+  forward(
+    method: string,
+    params: Params | undefined,
+    caller: Caller,
+    done: OutcomeHandler,
+  ): Cancel {
+    const conn = this.live;
+    if (conn) return this.calls.dispatch(conn, method, params, caller, done);
+    let cancelled = false;
+    let cancelInner: Cancel | undefined;
+    this.waiting.push(caller);
+    const unwait = () => {
+      const i = this.waiting.indexOf(caller);
+      if (i >= 0) this.waiting.splice(i, 1);
+    };
+    this.ensure().then(
+      (c) => {
+        unwait();
+        if (!cancelled) cancelInner = this.calls.dispatch(c, method, params, caller, done);
+      },
+      (e: unknown) => {
+        unwait();
+        if (!cancelled)
+          done(e instanceof GatewayError ? e : new GatewayError("BACKEND_START", errorMessage(e)));
+      },
+    );
+    return () => {
+      cancelled = true;
+      cancelInner?.();
+    };
+  }
+
+  /** Start the backend if it is not running; concurrent callers share one start. */
+  ensure(): Promise<Connection> {
+    const live = this.live;
+    if (live) return Promise.resolve(live);
+    if (this.starting) return this.starting;
+    const wait = this.retryAt - Date.now();
+    if (wait > 0)
+      return Promise.reject(
+        new GatewayError(
+          "BACKEND_BACKOFF",
+          `server "${this.opts.name}" failed ${this.failures} times in a row and is backing off: next start allowed in ${Math.ceil(wait / 1000)} s. Last error: ${this.lastError}`,
+        ),
+      );
+    const after = this.stopping ?? Promise.resolve();
+    this.starting = after
+      .then(() => this.start())
+      .finally(() => {
+        this.starting = undefined;
+      });
+    return this.starting;
+  }
+
+  async stop(reason: string): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.starting) {
+      this.startAbort?.abort();
+      await this.starting.catch(() => {});
+    }
+    const conn = this.conn;
+    if (!conn) return this.stopping;
+    this.conn = undefined;
+    this.state = "stopping";
+    log.info(`stopping server "${this.opts.name}" (${reason})`);
+    conn.failAll(
+      new GatewayError("BACKEND_EXIT", `server "${this.opts.name}" was stopped (${reason})`),
+    );
+    this.stopping = conn.channel.close().finally(() => {
+      this.stopping = undefined;
+      if (this.state === "stopping") this.state = "stopped";
+    });
+    return this.stopping;
+  }
+
+  private async start(): Promise<Connection> {
+    const { name } = this.opts;
+    this.state = "starting";
+    log.info(`starting server "${name}"`);
+    let opened: Awaited<ReturnType<typeof openBackend>>;
+    const abort = new AbortController();
+    this.startAbort = abort;
+    try {
+      opened = await openBackend(
+        name,
+        this.opts.config,
+        this.opts.startTimeoutMs,
+        (conn) => ({
+          onNotification: (m) => this.onNotification(conn(), m),
+          onRequest: (m) => this.relay.request(conn(), m),
+          onClose: (reason) => this.onClose(conn(), reason),
+        }),
+        abort.signal,
+      );
+    } catch (e) {
+      // Stopped on purpose while starting: not a failure to back off from.
+      if (abort.signal.aborted) this.state = "stopped";
+      else this.failed(errorMessage(e));
+      throw e;
+    } finally {
+      this.startAbort = undefined;
+    }
+    const { conn, info } = opened;
+    this.conn = conn;
+    this.stats.starts++;
+    if (this.stats.starts > 1) this.stats.restarts++;
+    this.startedAt = Date.now();
+    this.lastUsed = Date.now();
+    this.state = "running";
+    log.info(`server "${name}" running${conn.channel.pid ? ` (pid ${conn.channel.pid})` : ""}`);
+    this.events.started(conn, info);
+    this.armIdle();
+    return conn;
+  }
+
+  private armIdle(): void {
+    const ms = this.opts.idleTimeoutMs;
+    if (ms <= 0 || this.idleTimer || this.state !== "running") return;
+    this.idleTimer = setTimeout(() => this.idleCheck(), ms);
+  }
+
+  private idleCheck(): void {
+    this.idleTimer = undefined;
+    if (this.state !== "running" || this.calls.size > 0) return;
+    const idle = Date.now() - this.lastUsed;
+    const ms = this.opts.idleTimeoutMs;
+    if (idle >= ms) void this.stop(`idle for ${Math.round(idle / 1000)} s`);
+    else this.idleTimer = setTimeout(() => this.idleCheck(), ms - idle);
+  }
+
+  private onClose(conn: Connection, reason: string): void {
+    if (conn !== this.conn) return;
+    this.conn = undefined;
+    // What it left in its process group is stopped too; a restart or gateway exit waits for that.
+    if (!isRemote(this.opts.config))
+      this.stopping = conn.channel.close().finally(() => {
+        this.stopping = undefined;
+      });
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.relay.abortAll();
+    // The stderr tail was logged line by line already; the warning stays one line.
+    log.warn(`server "${this.opts.name}" ${reason.split("\n")[0]}`);
+    this.failed(reason);
+  }
+
+  private failed(reason: string): void {
+    this.failures++;
+    this.lastError = reason;
+    this.retryAt = this.failures >= 2 ? Date.now() + backoffMs(this.failures) : 0;
+    this.state = this.retryAt > 0 ? "backing off" : "failed";
+  }
+
+  private onNotification(conn: Connection, m: RpcNotification): void {
+    if (conn !== this.conn) return;
+    if (m.method === "notifications/progress") return this.calls.progress(m);
+    if (m.method === "notifications/cancelled") return this.relay.cancel(m.params?.requestId);
+    this.events.notification(m);
+  }
+}
