@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/server";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { errorMessage } from "../errors.ts";
 import { type Id, isId, type RpcMessage, validateMessage } from "../jsonrpc.ts";
 import { log } from "../log.ts";

@@ -1,4 +1,4 @@
-import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
+import { UriTemplate } from "@modelcontextprotocol/server";
 import type { ServerHandle } from "../backend/server.ts";
 import type { Target } from "../backend/types.ts";
 import { log } from "../log.ts";
