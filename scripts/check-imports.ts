@@ -16,7 +16,7 @@ export const LAYERS: ReadonlyArray<{ layer: string; paths: readonly string[] }> 
   { layer: "front", paths: ["src/front/"] },
   { layer: "router", paths: ["src/router/"] },
   { layer: "backend", paths: ["src/backend/"] },
-  { layer: "leaves", paths: ["src/config/", "src/*.ts"] },
+  { layer: "leaves", paths: ["src/config/", "src/era/", "src/*.ts"] },
 ];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -38,6 +38,8 @@ export const LIST_CHANGED: Record<ListKind, string> = {
 };
 
 export interface ServerInfo {
+  /** How the backend is spoken to: initialize then a session (legacy), or per request (modern). */
+  era?: "legacy" | "modern";
   protocolVersion: string;
   capabilities: Record<string, unknown>;
   serverInfo?: Record<string, unknown>;

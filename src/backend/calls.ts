@@ -6,6 +6,8 @@
 import { GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import type { Connection, Outcome, OutcomeHandler } from "./connection.ts";
+import { stripEnvelope } from "./envelope.ts";
+import { answerInputs } from "./inputs.ts";
 import type { Caller, Cancel } from "./types.ts";
 
 export interface Call {
@@ -57,6 +59,31 @@ export class CallTable {
     caller: Caller,
     done: OutcomeHandler,
   ): Cancel {
+    // A modern backend asks a legacy client for input through input_required: answered here.
+    if (conn.modernVersion && !caller.modern)
+      return answerInputs(
+        this.server,
+        (p, d) => this.send(conn, method, p, caller, d),
+        params,
+        caller,
+        done,
+      );
+    return this.send(
+      conn,
+      method,
+      caller.modern && !conn.modernVersion ? stripEnvelope(params) : params,
+      caller,
+      done,
+    );
+  }
+
+  private send(
+    conn: Connection,
+    method: string,
+    params: Params | undefined,
+    caller: Caller,
+    done: OutcomeHandler,
+  ): Cancel {
     const id = conn.allocateId();
     const meta = params?._meta;
     const token = meta?.progressToken;
@@ -67,7 +94,7 @@ export class CallTable {
     this.stats.calls++;
     if (this.timeoutMs > 0)
       call.timer = setTimeout(() => this.timedOut(conn, id, method), this.timeoutMs);
-    conn.send(id, method, out, (o) => this.finish(id, o));
+    conn.send(id, method, out, (o) => this.finish(id, o), caller);
     return () => {
       if (!this.calls.has(id)) return;
       this.end(id);

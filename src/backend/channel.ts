@@ -7,8 +7,11 @@ import type { RpcMessage } from "../jsonrpc.ts";
  */
 export interface Channel {
   start(): Promise<void>;
-  /** Throws when the message cannot be encoded; a write failure goes to onerror. */
-  send(message: RpcMessage): void;
+  /**
+   * Throws when the message cannot be encoded; a write failure goes to onerror. `headers`: extra
+   * HTTP headers for this message (remote channels only).
+   */
+  send(message: RpcMessage, headers?: Record<string, string>): void;
   close(): Promise<void>;
   onmessage?: (message: RpcMessage) => void;
   /** The channel ended; `reason` says how (exit code and stderr tail for processes). */

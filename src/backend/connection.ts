@@ -10,6 +10,7 @@ import {
   type RpcResponse,
 } from "../jsonrpc.ts";
 import type { Channel } from "./channel.ts";
+import { envelop } from "./envelope.ts";
 
 /** What a forwarded request ends with: the backend's response as it came, or the gateway's own error. */
 export type Outcome = RpcResponse | GatewayError;
@@ -27,7 +28,17 @@ export interface ConnectionHandlers {
  * are handed over untouched (the object that was parsed), which keeps the
  * forwarding path to one parse and one stringify per hop.
  */
+/** What a modern backend is told of the client a request comes from. */
+export interface Asker {
+  readonly capabilities: Record<string, unknown>;
+  readonly logLevel?: string;
+}
+
 export class Connection {
+  /** The modern protocol version this connection speaks; undefined for a legacy (initialized) one. */
+  modernVersion?: string;
+  /** Extra HTTP headers for a request: a modern remote backend's Mcp-Param mirrors. */
+  headersFor?: (method: string, params: Params | undefined) => Record<string, string> | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, OutcomeHandler>();
   private closedReason?: string;
@@ -56,18 +67,26 @@ export class Connection {
   }
 
   /** Send a request with an id from `allocateId`; `onOutcome` runs exactly once. */
-  send(id: number, method: string, params: Params | undefined, onOutcome: OutcomeHandler): void {
+  send(
+    id: number,
+    method: string,
+    params: Params | undefined,
+    onOutcome: OutcomeHandler,
+    asker?: Asker,
+  ): void {
     if (this.closedReason !== undefined) {
       onOutcome(this.closeError(this.closedReason));
       return;
     }
     this.pending.set(id, onOutcome);
+    const version = this.modernVersion;
+    const p = version
+      ? envelop(params, version, asker?.capabilities ?? {}, asker?.logLevel)
+      : params;
     const msg: RpcRequest =
-      params === undefined
-        ? { jsonrpc: "2.0", id, method }
-        : { jsonrpc: "2.0", id, method, params };
+      p === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params: p };
     try {
-      this.channel.send(msg);
+      this.channel.send(msg, this.headersFor?.(method, p));
     } catch (e) {
       // Not sent (e.g. too deeply nested to encode): fail it now rather than at call_timeout.
       this.pending.delete(id);

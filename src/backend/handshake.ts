@@ -41,6 +41,7 @@ export async function handshake(
   conn.channel.setProtocolVersion?.(version);
   conn.notify("notifications/initialized");
   const info: ServerInfo = {
+    era: "legacy",
     protocolVersion: version,
     capabilities: (result.capabilities as Record<string, unknown>) ?? {},
   };

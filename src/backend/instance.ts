@@ -4,6 +4,7 @@
  * failures. Its requests in flight live in a CallTable, its own requests to clients in a Relay.
  */
 import { isRemote, type ServerConfig } from "../config/schema.ts";
+import type { Era } from "../era/versions.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import { log } from "../log.ts";
@@ -20,6 +21,8 @@ export interface InstanceOptions {
   idleTimeoutMs: number;
   callTimeoutMs: number;
   startTimeoutMs: number;
+  /** The backend's era when known (cached with its schemas): skips the probe. */
+  era?: () => Era | undefined;
 }
 
 export interface InstanceEvents {
@@ -49,6 +52,8 @@ export class Instance {
   private failures = 0;
   private retryAt = 0;
   private idleTimer?: Timer;
+  /** The era a probe found when no schemas say it yet (a backend that exits on the probe). */
+  private probed?: Era;
   /** Aborts a start in progress when the server is stopped (gateway exit must not wait for it). */
   private startAbort?: AbortController;
 
@@ -185,6 +190,10 @@ export class Instance {
           onClose: (reason) => this.onClose(conn(), reason),
         }),
         abort.signal,
+        this.probed ?? this.opts.era?.(),
+        (era) => {
+          this.probed = era;
+        },
       );
     } catch (e) {
       // Stopped on purpose while starting: not a failure to back off from.

@@ -1,9 +1,11 @@
 import { isRemote, type ServerConfig } from "../config/schema.ts";
+import type { Era } from "../era/versions.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { ServerInfo } from "../protocol.ts";
 import type { Channel } from "./channel.ts";
 import { Connection, type ConnectionHandlers } from "./connection.ts";
+import { discover, ProbeClosed } from "./discover.ts";
 import { handshake } from "./handshake.ts";
 import { RemoteChannel, type RemoteMode } from "./remote-channel.ts";
 import { StdioChannel } from "./stdio-channel.ts";
@@ -32,6 +34,10 @@ export async function openBackend(
   timeoutMs: number,
   handlers: (conn: () => Connection) => ConnectionHandlers,
   signal?: AbortSignal,
+  /** The era cached with the schemas; unknown: probe (server/discover, then initialize). */
+  era?: Era,
+  /** Told when the probe itself settled the era (the backend exited on it: legacy). */
+  onVerdict?: (era: Era) => void,
 ): Promise<Opened> {
   const modes: Array<RemoteMode | "stdio"> = !isRemote(config)
     ? ["stdio"]
@@ -79,15 +85,24 @@ export async function openBackend(
           timeoutMs,
         );
       });
-      const info = await Promise.race([
-        channel.start().then(() => handshake(conn as Connection, name, timeoutMs)),
-        giveUp,
-      ]);
+      const c = conn;
+      const begin = async (): Promise<ServerInfo> => {
+        await channel.start();
+        const modern =
+          era === "legacy" ? undefined : await discover(c, timeoutMs, era === "modern");
+        return modern ?? handshake(c, name, timeoutMs);
+      };
+      const info = await Promise.race([begin(), giveUp]);
       return { conn, info };
     } catch (e) {
       lastError = e;
       await channel.close().catch(() => {});
       if (signal?.aborted) break;
+      // It exited on the probe (some legacy servers do): start it again, legacy this time.
+      if (e instanceof ProbeClosed) {
+        onVerdict?.("legacy");
+        return openBackend(name, config, timeoutMs, handlers, signal, "legacy");
+      }
       if (mode === "http" && modes.length > 1)
         log.info(
           `server "${name}": Streamable HTTP failed (${oneLine(errorMessage(e))}); trying legacy SSE`,

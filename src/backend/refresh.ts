@@ -31,13 +31,17 @@ export class ListRefresher {
 
   constructor(private readonly target: RefreshTarget) {}
 
-  refresh(kinds: readonly ListKind[] = LIST_KINDS): Promise<ListKind[]> {
-    const next = this.queue.then(() => this.now(kinds));
+  /**
+   * `announced`: the backend said these kinds changed; clients hear it even when the lists read
+   * back the same, as they would from the backend directly.
+   */
+  refresh(kinds: readonly ListKind[] = LIST_KINDS, announced = false): Promise<ListKind[]> {
+    const next = this.queue.then(() => this.now(kinds, announced));
     this.queue = next.catch(() => []);
     return next;
   }
 
-  private async now(kinds: readonly ListKind[]): Promise<ListKind[]> {
+  private async now(kinds: readonly ListKind[], announced: boolean): Promise<ListKind[]> {
     const t = this.target;
     const conn = t.current();
     const info = t.schemas.info;
@@ -62,7 +66,8 @@ export class ListRefresher {
     s.lists = after;
     s.source = "live";
     if (changed.length > 0 || !wasLive) t.save(info, after);
-    if (changed.length > 0) t.changed(changed);
+    const told = announced ? [...new Set([...changed, ...kinds])] : changed;
+    if (told.length > 0) t.changed(told);
     return changed;
   }
 }

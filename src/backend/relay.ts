@@ -75,11 +75,13 @@ export class Relay {
         code: ErrorCode.InvalidRequest,
         message: `mcp-gateway: no client request is in flight on server "${this.server}" to relay ${m.method} to`,
       });
-    if (!caller.can(cap))
+    if (!caller.can(cap)) {
+      caller.refuse?.(cap);
       return conn.respond(m.id, undefined, {
         code: ErrorCode.MethodNotFound,
         message: `mcp-gateway: the client (${caller.label}) does not support ${cap}, which ${m.method} needs`,
       });
+    }
     const ac = new AbortController();
     this.open.set(m.id, ac);
     const call = target.call;

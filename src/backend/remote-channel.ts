@@ -52,18 +52,20 @@ export class RemoteChannel implements Channel {
     return this.transport.start();
   }
 
-  send(message: RpcMessage): void {
-    this.transport.send(message as JSONRPCMessage).catch((e: unknown) => {
-      this.lastError = errorMessage(e);
-      // A request whose POST failed will never be answered: answer it with the error.
-      if ("method" in message && "id" in message && message.id !== undefined)
-        this.onmessage?.({
-          jsonrpc: "2.0",
-          id: message.id,
-          error: { code: -32603, message: `request failed: ${this.lastError}` },
-        });
-      else this.onerror?.(e instanceof Error ? e : new Error(String(e)));
-    });
+  send(message: RpcMessage, headers?: Record<string, string>): void {
+    this.transport
+      .send(message as JSONRPCMessage, headers ? { headers } : undefined)
+      .catch((e: unknown) => {
+        this.lastError = errorMessage(e);
+        // A request whose POST failed will never be answered: answer it with the error.
+        if ("method" in message && "id" in message && message.id !== undefined)
+          this.onmessage?.({
+            jsonrpc: "2.0",
+            id: message.id,
+            error: { code: -32603, message: `request failed: ${this.lastError}` },
+          });
+        else this.onerror?.(e instanceof Error ? e : new Error(String(e)));
+      });
   }
 
   setProtocolVersion(version: string): void {

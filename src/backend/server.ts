@@ -3,12 +3,18 @@
  * the backend instance that serves its requests (started lazily, see instance.ts). Resource
  * subscriptions and the log level are kept here, so a restart renews them.
  */
+import { SUBSCRIPTION_ID_META_KEY } from "@modelcontextprotocol/server";
 import { isRemote, type ServerConfig } from "../config/schema.ts";
+import { mirrorParams } from "../era/headers.ts";
+import { errorMessage } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
+import { log } from "../log.ts";
 import { emptyLists, type ListKind, type Lists, type ServerInfo } from "../protocol.ts";
+import { ok } from "../replies.ts";
 import type { SchemaCache } from "./cache.ts";
 import type { Connection, OutcomeHandler } from "./connection.ts";
 import { Instance } from "./instance.ts";
+import { BackendListen } from "./listen.ts";
 import { ListRefresher, type Schemas } from "./refresh.ts";
 import type { Caller, Cancel, ServerEvents, ServerState, Target } from "./types.ts";
 
@@ -37,6 +43,7 @@ export class ServerHandle implements Target {
   logLevel?: string;
   private readonly instance: Instance;
   private readonly refresher: ListRefresher;
+  private readonly listen: BackendListen;
   private refreshing?: Promise<ListKind[]>;
 
   constructor(private readonly opts: ServerOptions) {
@@ -49,11 +56,15 @@ export class ServerHandle implements Target {
       this.schemas.info = cached.info;
       this.schemas.source = "cache";
     }
-    this.instance = new Instance(opts, {
-      started: (conn, info) => this.started(conn, info),
-      notification: (m) => this.onNotification(m),
-      fallbackCaller: () => opts.events.fallbackCaller(),
-    });
+    this.instance = new Instance(
+      { ...opts, era: () => this.schemas.info?.era },
+      {
+        started: (conn, info) => this.started(conn, info),
+        notification: (m) => this.onNotification(m),
+        fallbackCaller: () => opts.events.fallbackCaller(),
+      },
+    );
+    this.listen = new BackendListen(opts.name);
     this.refresher = new ListRefresher({
       name: opts.name,
       schemas: this.schemas,
@@ -75,6 +86,11 @@ export class ServerHandle implements Target {
   }
   get source(): "cache" | "live" | undefined {
     return this.schemas.source;
+  }
+  /** A running backend spoken to in the modern era. */
+  private get modernLive(): Connection | undefined {
+    const conn = this.instance.live;
+    return conn?.modernVersion ? conn : undefined;
   }
   get state(): ServerState {
     return this.instance.state;
@@ -116,7 +132,10 @@ export class ServerHandle implements Target {
   /** Remember the level for later starts; tell the backend now if it runs and logs. */
   setLogLevel(level: string): void {
     this.logLevel = level;
-    if (this.info?.capabilities.logging) this.instance.live?.fire("logging/setLevel", { level });
+    // A modern backend takes the level per request, from each client's envelope.
+    const conn = this.instance.live;
+    if (conn && !conn.modernVersion && this.info?.capabilities.logging)
+      conn.fire("logging/setLevel", { level });
   }
 
   /** A request to a running backend whose answer nobody waits for. */
@@ -124,8 +143,52 @@ export class ServerHandle implements Target {
     this.instance.live?.fire(method, params);
   }
 
+  /** A notification for a running legacy backend (the modern era has no client notifications). */
   notify(method: string, params?: Params): void {
-    this.instance.live?.notify(method, params);
+    const conn = this.instance.live;
+    if (conn && !conn.modernVersion) conn.notify(method, params);
+  }
+
+  /**
+   * Watch a resource at the backend (legacy: resources/subscribe; the first client's request gets
+   * the backend's answer). A restart renews every watched URI. Without a caller (a modern listen
+   * stream) nobody waits for the answer, and a stopped backend is started for it.
+   */
+  watch(uri: string, params?: Params, caller?: Caller, done?: OutcomeHandler): Cancel | undefined {
+    this.subscribed.add(uri);
+    const modern = this.modernLive;
+    if (modern && this.info) {
+      this.listen.open(modern, this.info, this.subscribed);
+      done?.(ok({}));
+      return undefined;
+    }
+    if (caller && done) return this.forward("resources/subscribe", params ?? { uri }, caller, done);
+    if (this.running) this.fireRequest("resources/subscribe", { uri });
+    else
+      this.ensure().catch((e: unknown) =>
+        log.warn(`server "${this.name}": cannot watch ${uri}: ${errorMessage(e)}`),
+      );
+    return undefined;
+  }
+
+  /** Stop watching a resource (its last subscriber left); nothing to tell a stopped backend. */
+  unwatch(
+    uri: string,
+    params?: Params,
+    caller?: Caller,
+    done?: OutcomeHandler,
+  ): Cancel | undefined {
+    this.subscribed.delete(uri);
+    const modern = this.modernLive;
+    if (modern && this.info) this.listen.open(modern, this.info, this.subscribed);
+    if (!this.running || modern) {
+      done?.(ok({}));
+      return undefined;
+    }
+    if (caller && done)
+      return this.forward("resources/unsubscribe", params ?? { uri }, caller, done);
+    this.fireRequest("resources/unsubscribe", { uri });
+    return undefined;
   }
 
   /** Start the backend if it is not running; concurrent callers share one start. */
@@ -145,24 +208,52 @@ export class ServerHandle implements Target {
   }
 
   /** Re-read the lists from the running backend; update the cache; report what changed. */
-  refresh(kinds?: readonly ListKind[]): Promise<ListKind[]> {
-    return this.refresher.refresh(kinds);
+  refresh(kinds?: readonly ListKind[], announced = false): Promise<ListKind[]> {
+    return this.refresher.refresh(kinds, announced);
   }
 
   private started(conn: Connection, info: ServerInfo): void {
     this.schemas.info = info;
-    if (this.logLevel && info.capabilities.logging)
-      conn.fire("logging/setLevel", { level: this.logLevel });
-    for (const uri of this.subscribed) conn.fire("resources/subscribe", { uri });
+    if (conn.modernVersion) {
+      this.listen.open(conn, info, this.subscribed);
+      if (this.kind === "remote")
+        conn.headersFor = (method, params) => this.paramHeaders(method, params);
+    } else {
+      if (this.logLevel && info.capabilities.logging)
+        conn.fire("logging/setLevel", { level: this.logLevel });
+      for (const uri of this.subscribed) conn.fire("resources/subscribe", { uri });
+    }
     this.refreshing = this.refresh().finally(() => {
       this.refreshing = undefined;
     });
   }
 
+  /** A modern remote backend checks `x-mcp-header` arguments against Mcp-Param headers. */
+  private paramHeaders(
+    method: string,
+    params: Params | undefined,
+  ): Record<string, string> | undefined {
+    if (method !== "tools/call") return undefined;
+    const def = this.lists?.tools.find((t) => t.name === params?.name);
+    const args = params?.arguments;
+    return def
+      ? mirrorParams(
+          def.inputSchema,
+          typeof args === "object" && args !== null ? (args as Record<string, unknown>) : undefined,
+        )
+      : undefined;
+  }
+
   private onNotification(m: RpcNotification): void {
+    if (m.method === "notifications/subscriptions/acknowledged") return;
+    if (m.params?._meta?.[SUBSCRIPTION_ID_META_KEY] !== undefined) {
+      // Tagged for the gateway's own listen stream; clients get their own tags.
+      const { [SUBSCRIPTION_ID_META_KEY]: _tag, ...meta } = m.params._meta;
+      m = { ...m, params: { ...m.params, _meta: meta } };
+    }
     const kinds = Object.hasOwn(LIST_OF, m.method) ? LIST_OF[m.method] : undefined;
     if (kinds) {
-      void this.refresh(kinds);
+      void this.refresh(kinds, true);
       return;
     }
     this.opts.events.notification(this.name, m);

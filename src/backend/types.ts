@@ -15,9 +15,20 @@ export interface Caller {
   readonly label: string;
   /** The caller's role, for in-process tools that answer per role (gateway_status). */
   readonly roleName?: string;
+  /** A modern-era client (per-request envelope, input_required instead of server requests). */
+  readonly modern?: boolean;
+  /** What the client declared it can do; sent on to modern backends with each request. */
+  readonly capabilities: Record<string, unknown>;
+  /** The least severe log level the client wants on this request (modern clients only). */
+  readonly logLevel?: string;
   notify(method: string, params: Params): void;
   request(method: string, params: Params | undefined, signal: AbortSignal): Promise<Outcome>;
   can(capability: RelayedCapability): boolean;
+  /**
+   * The backend asked for something this client did not declare. A modern client's request
+   * then fails with MissingRequiredClientCapability; a legacy one's goes on (the backend is told).
+   */
+  refuse?(capability: RelayedCapability): void;
 }
 
 /** Stops a forwarded request: the backend is told, the caller gets no answer. */

@@ -5,14 +5,19 @@ import { KEEPALIVE_COMMENT, SSE_HEADERS } from "./sse-format.ts";
 const encoder = new TextEncoder();
 
 export interface ExchangeHooks {
-  sessionId: string;
+  /** The legacy session's id, sent back as Mcp-Session-Id (the modern era has none). */
+  sessionId?: string;
   keepAliveMs: number;
-  /** Store an event for resumption; returns its id (`<stream>_<n>`). */
-  store(stream: string, json: string): string;
+  /** Store an event for resumption; returns its id (`<stream>_<n>`). Modern streams are not resumable. */
+  store?(stream: string, json: string): string;
   /** The stored events of a stream after an event id, oldest first. */
-  after(eventId: string): Array<{ id: string; json: string }>;
+  after?(eventId: string): Array<{ id: string; json: string }>;
+  /** The HTTP status of an answer sent as plain JSON (default 200). */
+  status?(answer: RpcMessage): number;
   /** The exchange is over (answered, cancelled or closed). */
   ended(id: Id): void;
+  /** The client closed the stream before the answer (for modern requests: a cancellation). */
+  dropped?(): void;
 }
 
 /**
@@ -49,7 +54,8 @@ export class Exchange {
       this.end();
       this.resolve(
         new Response(serialize(m), {
-          headers: { "content-type": "application/json", "mcp-session-id": this.hooks.sessionId },
+          status: this.hooks.status?.(m) ?? 200,
+          headers: this.headers({ "content-type": "application/json" }),
         }),
       );
       return;
@@ -59,8 +65,8 @@ export class Exchange {
       this.resolve(this.open());
     }
     const json = serialize(m);
-    const eventId = this.hooks.store(this.stream, json);
-    this.write(`id: ${eventId}\nevent: message\ndata: ${json}\n\n`);
+    const eventId = this.hooks.store?.(this.stream, json);
+    this.write(`${eventId ? `id: ${eventId}\n` : ""}event: message\ndata: ${json}\n\n`);
     if (answer) this.close();
   }
 
@@ -68,7 +74,7 @@ export class Exchange {
   resume(lastEventId: string): Response {
     this.detach();
     const res = this.open();
-    for (const e of this.hooks.after(lastEventId))
+    for (const e of this.hooks.after?.(lastEventId) ?? [])
       this.write(`id: ${e.id}\nevent: message\ndata: ${e.json}\n\n`);
     return res;
   }
@@ -95,12 +101,18 @@ export class Exchange {
         this.controller = c;
       },
       // The client went away: keep storing events for a resume; the session's grace decides.
-      cancel: () => this.detach(),
+      cancel: () => {
+        this.detach();
+        this.hooks.dropped?.();
+      },
     });
     this.keepAlive = setInterval(() => this.write(KEEPALIVE_COMMENT), this.hooks.keepAliveMs);
-    return new Response(body, {
-      headers: { ...SSE_HEADERS, "mcp-session-id": this.hooks.sessionId },
-    });
+    return new Response(body, { headers: this.headers(SSE_HEADERS) });
+  }
+
+  private headers(base: Record<string, string>): Record<string, string> {
+    const sid = this.hooks.sessionId;
+    return sid === undefined ? base : { ...base, "mcp-session-id": sid };
   }
 
   private write(text: string): void {

@@ -1,9 +1,79 @@
-import { ErrorCode, errorResponse, type RpcMessage } from "../jsonrpc.ts";
+import { claimsModern } from "../era/envelope.ts";
+import {
+  ErrorCode,
+  errorResponse,
+  type Id,
+  isId,
+  type RpcMessage,
+  type RpcRequest,
+} from "../jsonrpc.ts";
 import { LineSplitter, lineWriter } from "../lines.ts";
 import { serialize } from "../raw.ts";
 import type { Role } from "../router/roles.ts";
 import type { Router } from "../router/router.ts";
 import { Session } from "../router/session.ts";
+import { serveModern } from "./modern.ts";
+
+/**
+ * The modern requests of a stdio connection: each served on its own, answered on the shared
+ * stdout; a client's notifications/cancelled for one stops it. Everything else is the legacy
+ * session's (a client that initializes).
+ */
+class ModernRequests {
+  private readonly open = new Map<Id, () => void>();
+
+  constructor(
+    private readonly router: Router,
+    private readonly role: Role,
+    private readonly send: (m: RpcMessage) => void,
+  ) {}
+
+  /** Serve `value` if it is modern traffic; false when it is the legacy session's. */
+  take(value: unknown): boolean {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+    const m = value as Partial<RpcRequest>;
+    if (m.method === "notifications/cancelled") {
+      const stop = this.open.get(m.params?.requestId as Id);
+      if (!stop) return false;
+      this.open.delete(m.params?.requestId as Id);
+      stop();
+      return true;
+    }
+    if (typeof m.method !== "string" || !isId(m.id) || !claimsModern(m.params)) return false;
+    const id = m.id;
+    if (this.open.has(id)) {
+      this.send(
+        errorResponse(id, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid Request: id ${JSON.stringify(id)} is already in flight`,
+        }),
+      );
+      return true;
+    }
+    let answered = false;
+    let stop: (() => void) | undefined;
+    stop = serveModern(
+      this.router,
+      m as RpcRequest,
+      { role: this.role, principal: "", front: "stdio" },
+      {
+        related: (n) => this.send(n),
+        answer: (r) => {
+          answered = true;
+          if (this.open.get(id) === stop) this.open.delete(id);
+          this.send(r);
+        },
+      },
+    );
+    if (!answered) this.open.set(id, stop);
+    return true;
+  }
+
+  closeAll(): void {
+    for (const stop of this.open.values()) stop();
+    this.open.clear();
+  }
+}
 
 /** Largest message accepted from a client on stdin (bytes of one line). */
 export const MAX_MESSAGE = 32 * 1024 * 1024;
@@ -30,6 +100,10 @@ export async function serveStdio(
   const send = (m: RpcMessage | RpcMessage[]) =>
     io.write(`${Array.isArray(m) ? JSON.stringify(m) : serialize(m)}\n`);
   const session = new Session(router, role, send, "stdio");
+  const modern = new ModernRequests(router, role, send);
+  const receive = (value: unknown) => {
+    if (!modern.take(value)) session.receive(value);
+  };
   const splitter = new LineSplitter(
     (line) => {
       let value: unknown;
@@ -43,7 +117,7 @@ export async function serveStdio(
           }),
         );
       }
-      session.receive(value);
+      receive(value);
     },
     MAX_MESSAGE,
     (bytes) =>
@@ -67,6 +141,7 @@ export async function serveStdio(
   } catch {
     // stdin broke: the client is gone, same as EOF
   } finally {
+    modern.closeAll();
     session.close();
     reader.releaseLock();
   }

@@ -1,4 +1,5 @@
 import type { Router } from "../router/router.ts";
+import { looksModern, ModernHttp } from "./modern-http.ts";
 import { type Principal, parseJson, readBody, rpcErrorResponse } from "./security.ts";
 import { SessionTable } from "./sessions.ts";
 import { StreamableSession } from "./streamable-session.ts";
@@ -14,6 +15,8 @@ const isInitialize = (body: unknown): boolean =>
  */
 export class StreamableFront {
   readonly sessions: SessionTable<StreamableSession>;
+  /** Modern-era requests on the same endpoint: stateless, no session. */
+  readonly modern: ModernHttp;
 
   constructor(
     private readonly router: Router,
@@ -21,6 +24,7 @@ export class StreamableFront {
     idleSeconds: number,
   ) {
     this.sessions = new SessionTable(idleSeconds * 1000);
+    this.modern = new ModernHttp(router);
   }
 
   async handle(req: Request, principal: Principal): Promise<Response> {
@@ -33,6 +37,7 @@ export class StreamableFront {
       const parsed = parseJson(text);
       if (parsed instanceof Response) return parsed;
       body = parsed.value;
+      if (looksModern(req, body)) return this.modern.handle(req, principal, body);
     }
     const sid = req.headers.get("mcp-session-id");
     if (sid === null) {
@@ -61,10 +66,11 @@ export class StreamableFront {
   get inFlight(): number {
     let n = 0;
     for (const s of this.sessions.values()) n += s.tracker.size;
-    return n;
+    return n + this.modern.inFlight;
   }
 
   closeAll(reason: string): void {
+    this.modern.closeAll();
     for (const s of this.sessions.values()) s.close(reason);
   }
 }

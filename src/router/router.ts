@@ -1,18 +1,24 @@
 import type { ServerHandle } from "../backend/server.ts";
 import type { Cancel, OutcomeHandler, ServerEvents } from "../backend/types.ts";
+import { MODERN_VERSIONS } from "../era/versions.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params, RpcError, type RpcNotification } from "../jsonrpc.ts";
 import { LIST_CHANGED, type ListKind } from "../protocol.ts";
 import { fail, gatewayFailure, ok, type Reply, thrownReply, toolError } from "../replies.ts";
 import { capabilities, instructions } from "./capabilities.ts";
 import { Catalog, type LocalTool, type Route, type ServerEntry } from "./catalog.ts";
+import type { Client } from "./client.ts";
+import type { Listener } from "./listen.ts";
+import { ModernHost } from "./modern-request.ts";
 import { page } from "./pagination.ts";
 import type { Role } from "./roles.ts";
-import type { Session, SessionHost } from "./session.ts";
+import { Session, type SessionHost } from "./session.ts";
+import type { CacheHints } from "./shape.ts";
+import { Subscriptions } from "./subscriptions.ts";
 import { type View, Views } from "./views.ts";
 
 type Done = (reply: Reply) => void;
-type Handler = (s: Session, p: Params | undefined, done: Done) => Cancel | undefined;
+type Handler = (s: Client, p: Params | undefined, done: Done) => Cancel | undefined;
 
 const unknownTool = (name: unknown) =>
   new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`);
@@ -20,6 +26,13 @@ const unknownPrompt = (name: unknown) =>
   new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${String(name)}`);
 const unknownResource = (uri: unknown) =>
   new RpcError(ErrorCode.ResourceNotFound, `Resource not found: ${String(uri)}`, { uri });
+
+/** How long a modern client may keep the gateway's lists once every server's lists are known. */
+const LIST_TTL_MS = 60_000;
+
+/** A method the modern era removed, asked for by a modern client. */
+const notInThisEra = (method: string) =>
+  new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
 
 /** A backend's answer as it came, or the gateway's own failure as a JSON-RPC error. */
 const asReply =
@@ -35,9 +48,14 @@ export class Router implements ServerEvents, SessionHost {
   readonly catalog = new Catalog();
   readonly sessions = new Set<Session>();
   private readonly views: Views;
-  private readonly subscribers = new Map<string, Set<Session>>();
+  private readonly subscriptions = new Subscriptions();
+  private readonly listeners = new Set<Listener>();
   private readonly prefixes = new Map<string, string>();
   private readonly handlers: Record<string, Handler>;
+  /** What modern requests share (open input bridges, cache hints). */
+  readonly modern = new ModernHost(() => this.cacheHints());
+  /** "private" when what a caller sees depends on who it is (roles or tokens in the config). */
+  listScope: "public" | "private" = "public";
 
   constructor(
     private readonly servers: ServerEntry[],
@@ -70,10 +88,11 @@ export class Router implements ServerEvents, SessionHost {
       "resources/subscribe": (s, p, done) => this.subscribe(s, p, done),
       "resources/unsubscribe": (s, p, done) => this.unsubscribe(s, p, done),
       "completion/complete": (s, p, done) => this.complete(s, p, done),
-      "logging/setLevel": (_s, p, done) => {
+      "logging/setLevel": (s, p, done) => {
         const level = p?.level;
         if (typeof level !== "string")
           throw new RpcError(ErrorCode.InvalidParams, "logging/setLevel needs params.level");
+        if (s instanceof Session) s.logLevel = level;
         for (const { handle } of this.servers) handle.setLogLevel(level);
         return void done(ok({}));
       },
@@ -96,7 +115,7 @@ export class Router implements ServerEvents, SessionHost {
 
   /** Dispatch one client request. Errors thrown here become the reply. */
   request(
-    session: Session,
+    session: Client,
     method: string,
     params: Params | undefined,
     done: Done,
@@ -115,7 +134,7 @@ export class Router implements ServerEvents, SessionHost {
     }
   }
 
-  private callTool(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
+  private callTool(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
     const name = p?.name;
     const route = typeof name === "string" ? this.catalog.tools.get(name) : undefined;
     if (!route) {
@@ -170,35 +189,23 @@ export class Router implements ServerEvents, SessionHost {
     return server;
   }
 
-  private subscribe(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
+  private subscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
+    if (!(s instanceof Session)) throw notInThisEra("resources/subscribe");
     const uri = p?.uri as string;
     const server = this.serverFor(s.role, uri);
-    let subs = this.subscribers.get(uri);
-    if (!subs) {
-      subs = new Set();
-      this.subscribers.set(uri, subs);
-    }
-    subs.add(s);
-    s.subscriptions.add(uri);
-    if (server.subscribed.has(uri)) return void done(ok({}));
-    server.subscribed.add(uri);
-    return server.forward("resources/subscribe", p, s, asReply(done));
+    if (!this.subscriptions.add(s, server, uri)) return void done(ok({}));
+    return server.watch(uri, p, s, asReply(done));
   }
 
-  private unsubscribe(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
+  private unsubscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
+    if (!(s instanceof Session)) throw notInThisEra("resources/unsubscribe");
     const uri = p?.uri as string;
     const server = this.serverFor(s.role, uri);
-    s.subscriptions.delete(uri);
-    const subs = this.subscribers.get(uri);
-    subs?.delete(s);
-    if ((subs && subs.size > 0) || !server.subscribed.has(uri)) return void done(ok({}));
-    this.subscribers.delete(uri);
-    server.subscribed.delete(uri);
-    if (!server.running) return void done(ok({}));
-    return server.forward("resources/unsubscribe", p, s, asReply(done));
+    if (!this.subscriptions.remove(s, server, uri)) return void done(ok({}));
+    return server.unwatch(uri, p, s, asReply(done));
   }
 
-  private complete(s: Session, p: Params | undefined, done: Done): Cancel | undefined {
+  private complete(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
     const ref = p?.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
     if (ref?.type === "ref/prompt") {
       const route = this.visiblePrompt(s.role, ref.name);
@@ -217,6 +224,23 @@ export class Router implements ServerEvents, SessionHost {
     );
   }
 
+  /** `server/discover` for modern clients: the versions, and what the backends can do together. */
+  discover(): Record<string, unknown> {
+    const result: Record<string, unknown> = {
+      supportedVersions: [...MODERN_VERSIONS],
+      capabilities: this.capabilities(),
+    };
+    const text = this.instructions();
+    if (text) result.instructions = text;
+    return result;
+  }
+
+  /** Cache hints for the gateway's own lists (modern clients). */
+  private cacheHints(): CacheHints {
+    const settled = this.serverHandles.every((h) => h.lists !== undefined);
+    return { listTtlMs: settled ? LIST_TTL_MS : 0, listScope: this.listScope };
+  }
+
   attach(session: Session): void {
     this.sessions.add(session);
   }
@@ -229,20 +253,24 @@ export class Router implements ServerEvents, SessionHost {
     return instructions(this.serverHandles);
   }
 
-  /** A session is gone: drop its subscriptions (unsubscribing at backends nobody else needs). */
+  /** A session is gone: drop its subscriptions (unwatching at backends nobody else needs). */
   detach(session: Session): void {
     this.sessions.delete(session);
-    for (const uri of session.subscriptions) {
-      const subs = this.subscribers.get(uri);
-      subs?.delete(session);
-      if (subs && subs.size === 0) {
-        this.subscribers.delete(uri);
-        const { servers } = this.view(session.role);
-        const server = this.catalog.resolveUri(uri, (n) => servers.has(n));
-        if (server?.subscribed.delete(uri) && server.running)
-          server.fireRequest("resources/unsubscribe", { uri });
-      }
+    this.subscriptions.drop(session);
+  }
+
+  /** A modern subscriptions/listen stream opens: it gets what it asked for from now on. */
+  listen(listener: Listener): void {
+    this.listeners.add(listener);
+    const { servers } = this.view(listener.role);
+    for (const uri of listener.filter.resourceSubscriptions ?? []) {
+      const server = this.catalog.resolveUri(uri, (n) => servers.has(n));
+      if (server && this.subscriptions.add(listener, server, uri)) server.watch(uri);
     }
+  }
+
+  unlisten(listener: Listener): void {
+    if (this.listeners.delete(listener)) this.subscriptions.drop(listener);
   }
 
   /** Client roots changed: every running backend may care. */
@@ -259,20 +287,19 @@ export class Router implements ServerEvents, SessionHost {
   private rebuild(kinds: ListKind[], server?: string): void {
     this.catalog.rebuild(this.local, this.servers);
     const methods = new Set(kinds.map((k) => LIST_CHANGED[k]));
-    for (const s of this.sessions) {
-      if (!s.initialized) continue;
-      if (server !== undefined && !this.view(s.role).servers.has(server)) continue;
-      for (const m of methods) s.notify(m, {});
+    const sees = (role: Role) => server === undefined || this.view(role).servers.has(server);
+    for (const s of this.sessions)
+      if (s.initialized && sees(s.role)) for (const m of methods) s.notify(m, {});
+    for (const l of this.listeners) {
+      if (!sees(l.role)) continue;
+      const wanted = new Set(kinds.filter((k) => l.wants(k)).map((k) => LIST_CHANGED[k]));
+      for (const m of wanted) l.notify(m, {});
     }
   }
 
   notification(server: string, m: RpcNotification): void {
-    if (m.method === "notifications/resources/updated") {
-      const uri = m.params?.uri;
-      for (const s of (typeof uri === "string" && this.subscribers.get(uri)) || [])
-        s.notify(m.method, m.params ?? {});
-      return;
-    }
+    if (m.method === "notifications/resources/updated")
+      return this.subscriptions.updated(server, m.params ?? {});
     for (const s of this.sessions)
       if (s.initialized && this.view(s.role).servers.has(server))
         s.notify(m.method, m.params ?? {});

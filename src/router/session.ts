@@ -1,4 +1,4 @@
-import type { Caller, Cancel, Outcome, RelayedCapability } from "../backend/types.ts";
+import type { Cancel, Outcome, RelayedCapability } from "../backend/types.ts";
 import { GatewayError } from "../errors.ts";
 import {
   ErrorCode,
@@ -14,7 +14,9 @@ import { log } from "../log.ts";
 import { negotiate } from "../protocol.ts";
 import type { Reply } from "../replies.ts";
 import { VERSION } from "../version.ts";
+import type { Client } from "./client.ts";
 import type { Role } from "./roles.ts";
+import { shapeLegacy } from "./shape.ts";
 
 /** What a session needs of the gateway core; the Router implements it. */
 export interface SessionHost {
@@ -43,14 +45,15 @@ const BATCH_VERSIONS = new Set(["2025-03-26"]);
  * mapping of its request ids to what is in flight for it. Fronts hand it parsed
  * JSON; it answers through `send`. Two sessions share nothing but the router.
  */
-export class Session implements Caller {
+export class Session implements Client {
   readonly id = nextSession++;
   readonly label: string;
   initialized = false;
   protocolVersion?: string;
-  clientCapabilities: Record<string, unknown> = {};
+  capabilities: Record<string, unknown> = {};
+  /** The level this client set with logging/setLevel; modern backends get it on each request. */
+  logLevel?: string;
   clientInfo?: Record<string, unknown>;
-  readonly subscriptions = new Set<string>();
   /** Client requests being answered: how to cancel each, and how to tell its batch it ends unanswered. */
   private readonly inflight = new Map<Id, { cancel?: Cancel; drop: () => void }>();
   private readonly outgoing = new Map<number, (o: Outcome) => void>();
@@ -67,6 +70,8 @@ export class Session implements Caller {
     readonly role: Role,
     private readonly send: (message: RpcMessage | RpcMessage[]) => void,
     front: string,
+    /** Who opened the session ("token#i", or "" without auth tokens). */
+    readonly principal = "",
   ) {
     this.label = `${front} client #${this.id}`;
     router.attach(this);
@@ -156,15 +161,17 @@ export class Session implements Caller {
     const cancel = this.router.request(this, m.method, m.params, (reply: Reply) => {
       if (this.inflight.get(id) !== entry || this.closed) return;
       this.inflight.delete(id);
-      reply.id = id;
-      out(reply);
+      // A modern backend's result carries the modern era's vocabulary; this client's era has none.
+      const shaped = shapeLegacy(reply);
+      shaped.id = id;
+      out(shaped);
     });
     if (typeof cancel === "function" && this.inflight.get(id) === entry) entry.cancel = cancel;
   }
 
   private initialize(p: Params): Record<string, unknown> {
     this.protocolVersion = negotiate(p.protocolVersion);
-    this.clientCapabilities = (p.capabilities as Record<string, unknown>) ?? {};
+    this.capabilities = (p.capabilities as Record<string, unknown>) ?? {};
     this.clientInfo = p.clientInfo as Record<string, unknown> | undefined;
     const result: Record<string, unknown> = {
       protocolVersion: this.protocolVersion,
@@ -236,10 +243,7 @@ export class Session implements Caller {
   }
 
   can(capability: RelayedCapability): boolean {
-    return (
-      this.clientCapabilities[capability] !== undefined &&
-      this.clientCapabilities[capability] !== null
-    );
+    return this.capabilities[capability] !== undefined && this.capabilities[capability] !== null;
   }
 
   /** The client went away: cancel what it has in flight, fail what waits on it. */

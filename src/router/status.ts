@@ -4,9 +4,9 @@ import { redact } from "../log.ts";
 import { ok } from "../replies.ts";
 import { VERSION } from "../version.ts";
 import type { LocalTool } from "./catalog.ts";
+import { isClient } from "./client.ts";
 import { ALL, type Role } from "./roles.ts";
 import type { Router } from "./router.ts";
-import { Session } from "./session.ts";
 
 const started = Date.now();
 const secondsSince = (t: number) => Math.round((Date.now() - t) / 100) / 10;
@@ -68,7 +68,7 @@ export function statusTool(router: () => Router, plugins: () => string[]): Local
   const target: Target = {
     name: "built-in gateway_status",
     forward(_method, _params, caller: Caller, done) {
-      const role = caller instanceof Session ? caller.role : ALL;
+      const role = isClient(caller) ? caller.role : ALL;
       const status = gatewayStatus(router(), role, plugins());
       done(
         ok({

@@ -1,0 +1,93 @@
+/**
+ * One modern-era request, whatever front it came by: its envelope checked, then answered
+ * statelessly — `server/discover`, a `subscriptions/listen` stream, a retry resuming an input
+ * bridge, or any other method through the router. Methods the modern era removed are unknown.
+ */
+import { type Envelope, isEnvelope, readEnvelope } from "../era/envelope.ts";
+import { ErrorCode, errorResponse, type RpcRequest } from "../jsonrpc.ts";
+import { ok } from "../replies.ts";
+import type { Waiter } from "../router/bridge.ts";
+import { Listener, readFilter } from "../router/listen.ts";
+import { ModernRequest } from "../router/modern-request.ts";
+import type { Role } from "../router/roles.ts";
+import type { Router } from "../router/router.ts";
+
+/** Legacy-era methods a modern request may not use (the spec's removed list, and the handshake). */
+const REMOVED = new Set([
+  "initialize",
+  "ping",
+  "logging/setLevel",
+  "resources/subscribe",
+  "resources/unsubscribe",
+]);
+
+export interface Caller {
+  role: Role;
+  principal: string;
+  front: string;
+}
+
+export type ModernOut = Pick<Waiter, "related" | "answer">;
+
+/** Handles one modern request; returns what stops it when the client goes away. */
+export function serveModern(
+  router: Router,
+  m: RpcRequest,
+  who: Caller,
+  out: ModernOut,
+): () => void {
+  const envelope = readEnvelope(m.params);
+  if (!isEnvelope(envelope)) {
+    out.answer(errorResponse(m.id, envelope));
+    return () => {};
+  }
+  if (REMOVED.has(m.method)) {
+    out.answer(
+      errorResponse(m.id, {
+        code: ErrorCode.MethodNotFound,
+        message: `Method not found: ${m.method} (not part of protocol version ${envelope.version})`,
+      }),
+    );
+    return () => {};
+  }
+  const req = new ModernRequest(
+    m.id,
+    m.method,
+    m.params,
+    who.role,
+    who.principal,
+    envelope,
+    router.modern,
+    out,
+    who.front,
+  );
+  if (m.method === "server/discover") {
+    req.finish(ok(router.discover()));
+    return () => {};
+  }
+  if (m.method === "subscriptions/listen") return listen(router, m, who.role, req, envelope);
+  const resumed = req.resume();
+  if ("error" in resumed) {
+    out.answer(errorResponse(m.id, resumed.error));
+    return () => {};
+  }
+  if ("params" in resumed)
+    req.cancel = router.request(req, m.method, resumed.params, (r) => req.finish(r));
+  return () => req.abort();
+}
+
+/** A listen stream: acknowledged first, then the change notifications it asked for, until it ends. */
+function listen(
+  router: Router,
+  m: RpcRequest,
+  role: Role,
+  req: ModernRequest,
+  _envelope: Envelope,
+): () => void {
+  const listener = new Listener(m.id, role, readFilter(m.params?.notifications), (n) =>
+    req.related(n),
+  );
+  listener.acknowledge();
+  router.listen(listener);
+  return () => router.unlisten(listener);
+}

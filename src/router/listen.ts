@@ -1,0 +1,59 @@
+/**
+ * One modern `subscriptions/listen` stream: the change notifications a client opted in to, each
+ * tagged with the stream's subscription id. The front that holds the stream sends them.
+ */
+import { SUBSCRIPTION_ID_META_KEY } from "@modelcontextprotocol/server";
+import type { Id, Params, RpcNotification } from "../jsonrpc.ts";
+import type { ListKind } from "../protocol.ts";
+import type { Role } from "./roles.ts";
+import type { Subscriber } from "./subscriptions.ts";
+
+export interface ListenFilter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
+const FLAG: Record<ListKind, keyof ListenFilter> = {
+  tools: "toolsListChanged",
+  prompts: "promptsListChanged",
+  resources: "resourcesListChanged",
+  resourceTemplates: "resourcesListChanged",
+};
+
+/** The filter a client asked for, read leniently: unknown fields and wrong types are left out. */
+export function readFilter(value: unknown): ListenFilter {
+  const f = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  const out: ListenFilter = {};
+  for (const k of ["toolsListChanged", "promptsListChanged", "resourcesListChanged"] as const)
+    if (f[k] === true) out[k] = true;
+  if (Array.isArray(f.resourceSubscriptions))
+    out.resourceSubscriptions = f.resourceSubscriptions.filter(
+      (u): u is string => typeof u === "string",
+    );
+  return out;
+}
+
+export class Listener implements Subscriber {
+  constructor(
+    readonly id: Id,
+    readonly role: Role,
+    readonly filter: ListenFilter,
+    private readonly send: (m: RpcNotification) => void,
+  ) {}
+
+  /** The first message of the stream: what the gateway agreed to send. */
+  acknowledge(): void {
+    this.notify("notifications/subscriptions/acknowledged", { notifications: { ...this.filter } });
+  }
+
+  wants(kind: ListKind): boolean {
+    return this.filter[FLAG[kind]] === true;
+  }
+
+  notify(method: string, params: Params): void {
+    const meta = { ...(params._meta ?? {}), [SUBSCRIPTION_ID_META_KEY]: this.id };
+    this.send({ jsonrpc: "2.0", method, params: { ...params, _meta: meta } });
+  }
+}

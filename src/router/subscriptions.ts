@@ -1,0 +1,64 @@
+/**
+ * Resource subscriptions, keyed by server and URI: who gets `notifications/resources/updated`
+ * (legacy sessions that subscribed, modern listen streams that asked), and when a backend must be
+ * told to start or stop watching a URI (its first subscriber comes, its last one leaves).
+ */
+import type { ServerHandle } from "../backend/server.ts";
+import type { Params } from "../jsonrpc.ts";
+
+export interface Subscriber {
+  notify(method: string, params: Params): void;
+}
+
+const key = (server: string, uri: string) => `${server}\u0000${uri}`;
+
+export class Subscriptions {
+  private readonly byKey = new Map<string, Set<Subscriber>>();
+  /** What each subscriber holds, so leaving drops it all. */
+  private readonly held = new Map<Subscriber, Map<string, { server: ServerHandle; uri: string }>>();
+
+  /** Add `who`; true when it is the first for this server and URI (the backend must be told). */
+  add(who: Subscriber, server: ServerHandle, uri: string): boolean {
+    const k = key(server.name, uri);
+    let subs = this.byKey.get(k);
+    if (!subs) {
+      subs = new Set();
+      this.byKey.set(k, subs);
+    }
+    subs.add(who);
+    let mine = this.held.get(who);
+    if (!mine) {
+      mine = new Map();
+      this.held.set(who, mine);
+    }
+    mine.set(k, { server, uri });
+    return !server.subscribed.has(uri);
+  }
+
+  /** Remove `who`; true when nobody is left for this server and URI (the backend may stop). */
+  remove(who: Subscriber, server: ServerHandle, uri: string): boolean {
+    const k = key(server.name, uri);
+    this.held.get(who)?.delete(k);
+    const subs = this.byKey.get(k);
+    subs?.delete(who);
+    if (subs && subs.size > 0) return false;
+    this.byKey.delete(k);
+    return server.subscribed.has(uri);
+  }
+
+  /** `who` is gone: every subscription it held ends; backends nobody else needs stop watching. */
+  drop(who: Subscriber): void {
+    const mine = this.held.get(who);
+    this.held.delete(who);
+    for (const { server, uri } of mine?.values() ?? [])
+      if (this.remove(who, server, uri)) server.unwatch(uri);
+  }
+
+  /** A backend's resources/updated, to the subscribers of that server and URI. */
+  updated(server: string, params: Params): void {
+    const uri = params.uri;
+    if (typeof uri !== "string") return;
+    for (const who of this.byKey.get(key(server, uri)) ?? [])
+      who.notify("notifications/resources/updated", params);
+  }
+}
