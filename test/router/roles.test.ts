@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
@@ -15,11 +14,11 @@ import { type StdioIO, serveStdio } from "../../src/front/stdio.ts";
 import { MCPGateway } from "../../src/gateway.ts";
 import { expandBraces, Role, resolveRole } from "../../src/router/roles.ts";
 import { fixtureCommand } from "../helpers/fixture.ts";
+import { MAIN } from "../helpers/paths.ts";
 import { killTree } from "../helpers/proc.ts";
 import { callTool, connectStdio, Loose, listAll } from "../helpers/sdk.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const SECRET = "sk-role-test-secret-4711";
 
 /** An SDK client transport over the StdioIO that serveStdio reads and writes. */
