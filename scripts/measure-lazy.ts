@@ -5,17 +5,10 @@
 //    filled for all 10 servers (median of 10 runs; initialize and tools/list are written at once).
 // Both for `bun src/main.ts stdio` and, when it exists, the compiled dist/mcp-gateway.
 // Usage: bun scripts/measure-lazy.ts
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { rssKb } from "../test/helpers/procfs.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BUN = process.execPath;
@@ -45,11 +38,6 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
-
-const rssKb = (pid: number): number => {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN);
 };
 
 const INIT = {
@@ -106,6 +94,7 @@ async function once(cmd: string[]): Promise<Run> {
     if (!answer) throw new Error(`${cmd.join(" ")}: no tools/list answer`);
     await Bun.sleep(1000);
     const rss = rssKb(proc.pid);
+    if (rss === undefined) throw new Error(`${cmd.join(" ")}: exited before its RSS was read`);
     proc.stdin.end();
     await proc.exited;
     return { ms, tools: answer.result?.tools?.length ?? 0, rss };

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { closedLoop } from "./load.ts";
-import { rssKb, tree, treeRssMb } from "./procs.ts";
+import { rssMb, tree, treeRssMb } from "./procs.ts";
 import { echo, TOOLS_LIST } from "./rpc.ts";
 import { EVERYTHING, ROOT, stdioLaunch } from "./way.ts";
 import { type GatewaySetup, warmCache } from "./ways.ts";
@@ -43,7 +43,7 @@ export async function memoryGrowth(
     const warm = await within(bound, "warm-up", closedLoop(client, t, inFlight, { total: warmup }));
     if (warm.errors > 0) throw new Error(`warm-up: ${warm.firstError}`);
     await Bun.sleep(idleMs);
-    const beforeMb = rssKb(pid) / 1024;
+    const beforeMb = rssMb(pid);
     const treeBeforeMb = treeRssMb(pid);
     const quartersMb: number[] = [];
     let done = 0;
@@ -59,7 +59,7 @@ export async function memoryGrowth(
       done += load.calls;
       seconds += load.seconds;
       await Bun.sleep(idleMs);
-      quartersMb.push(rssKb(pid) / 1024);
+      quartersMb.push(rssMb(pid));
     }
     const treeAfterMb = treeRssMb(pid);
     await client.close();

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { BUN, ROOT } from "../helpers/paths.ts";
 import { isAlive, killTree, waitFor } from "../helpers/proc.ts";
 import { callTool, connectStdio, type StdioConnection } from "../helpers/sdk.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 import { MATH, writeConfig, writeFiles } from "../plugin/project.ts";
-import { BUN, ROOT } from "../plugin/runners.ts";
 
 const APP = `
 import { MCPGateway, tool, z } from "mcp-gateway";

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { fixtureCommand } from "../helpers/fixture.ts";
 import { descendants, isAlive, waitFor } from "../helpers/proc.ts";
-import { allGone, Scene, textOf, toolNames } from "./harness.ts";
+import { textOf, toolNames } from "../helpers/results.ts";
+import { allGone, Scene } from "./harness.ts";
 
 let scene: Scene;
 beforeEach(() => {

@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { fixtureCommand } from "../helpers/fixture.ts";
 import { descendants, isAlive, waitFor } from "../helpers/proc.ts";
-import { allGone, type GatewayProc, Scene, shWrapped, textOf } from "./harness.ts";
+import { textOf } from "../helpers/results.ts";
+import { allGone, type GatewayProc, Scene, shWrapped } from "./harness.ts";
 
 let scene: Scene;
 beforeEach(() => {

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "bun:te
 import type { Server } from "bun";
 import { type EverythingServer, startEverythingHttp } from "../fixtures/http-everything.ts";
 import { descendants } from "../helpers/proc.ts";
-import { Scene, textOf } from "./harness.ts";
+import { textOf } from "../helpers/results.ts";
+import { Scene } from "./harness.ts";
 
 let http: EverythingServer | undefined;
 let sse: EverythingServer | undefined;

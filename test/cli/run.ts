@@ -1,9 +1,9 @@
 /** Run `bun src/main.ts ...` as a user would, in a temp folder, with a bounded wait. */
 import { resolve } from "node:path";
+import { MAIN, ROOT } from "../helpers/paths.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
-export const BUN = resolve(ROOT, "node_modules/.bin/bun");
-export const MAIN = resolve(ROOT, "src/main.ts");
+/** The repo's pinned bun (node_modules/.bin/bun), not necessarily the one running the tests. */
+const BUN = resolve(ROOT, "node_modules/.bin/bun");
 
 export interface RunResult {
   code: number | null;

@@ -3,9 +3,9 @@
 // Skipped when @modelcontextprotocol/conformance is not installed (or $CONFORMANCE_BIN unset).
 import { expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { ROOT } from "../helpers/paths.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
 const BIN = process.env.CONFORMANCE_BIN ?? join(ROOT, "node_modules/.bin/conformance");
 
 test.skipIf(!existsSync(BIN))(

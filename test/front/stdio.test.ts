@@ -4,15 +4,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { serveStdio } from "../../src/front/stdio.ts";
 import { MCPGateway } from "../../src/gateway.ts";
 import { fixtureCommand } from "../helpers/fixture.ts";
+import { MAIN } from "../helpers/paths.ts";
 import { isAlive, killTree, pidsIn, waitFor } from "../helpers/proc.ts";
 import { initialize, type RpcMessage, type RpcProcess, spawnRpc } from "../helpers/rpc.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
-
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
 let dir: TempDir;
 let config: string;

@@ -1,71 +1,15 @@
 // Process inspection for tests (Linux /proc): who is alive, who descends from whom, who is in a
-// group. Tests use these to prove the gateway leaves no process behind.
-import { readdirSync, readFileSync } from "node:fs";
+// group. Tests use these to prove the gateway leaves no process behind. Reading /proc itself is
+// procfs.ts's job (shared with the bench); what only tests need (waits, kills, markers) is here.
+import { readdirSync } from "node:fs";
 import { constants } from "node:os";
+import { descendants, isAlive, liveProcesses, readStat, rssKb, status } from "./procfs.ts";
 
-interface Stat {
-  pid: number;
-  state: string;
-  ppid: number;
-  pgrp: number;
-}
-
-/** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so split after it. */
-function stat(pid: number): Stat | undefined {
-  let raw: string;
-  try {
-    raw = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  const fields = raw.slice(raw.lastIndexOf(")") + 2).split(" ");
-  return {
-    pid,
-    state: fields[0] ?? "?",
-    ppid: Number(fields[1]),
-    pgrp: Number(fields[2]),
-  };
-}
-
-/** Every live process; zombies count as dead (they have exited, only the reaping is left). */
-function allProcesses(): Stat[] {
-  const out: Stat[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = stat(Number(name));
-    if (s && s.state !== "Z" && s.state !== "X") out.push(s);
-  }
-  return out;
-}
-
-/** True while the process exists and has not exited (a zombie is not alive). */
-export function isAlive(pid: number): boolean {
-  const s = stat(pid);
-  return s !== undefined && s.state !== "Z" && s.state !== "X";
-}
-
-/** Live descendants of `pid` (children, grandchildren, …). Orphans reparented away are not found. */
-export function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const p of allProcesses()) {
-    const list = children.get(p.ppid) ?? [];
-    list.push(p.pid);
-    children.set(p.ppid, list);
-  }
-  const out: number[] = [];
-  const queue = [pid];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    for (const child of children.get(next) ?? []) {
-      out.push(child);
-      queue.push(child);
-    }
-  }
-  return out;
-}
+export { descendants, isAlive, rssKb };
 
 /** Live members of process group `pgid`. */
 export function processGroupMembers(pgid: number): number[] {
-  return allProcesses()
+  return liveProcesses()
     .filter((p) => p.pgrp === pgid)
     .map((p) => p.pid);
 }
@@ -114,9 +58,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
  * all are dead. Never signals the test runner's own group.
  */
 export async function killTree(pid: number, timeout = 5000): Promise<void> {
-  const own = stat(process.pid)?.pgrp;
+  const own = readStat(process.pid)?.pgrp;
   const targets = [pid, ...descendants(pid)];
-  const leads = stat(pid)?.pgrp === pid && pid !== own;
+  const leads = readStat(pid)?.pgrp === pid && pid !== own;
   if (leads) targets.push(...processGroupMembers(pid));
   if (leads) signal(-pid, "SIGKILL");
   for (const p of targets) if (p !== process.pid) signal(p, "SIGKILL");
@@ -147,25 +91,9 @@ export function markersIn(dir: string, prefix: string): string[] {
   return names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length));
 }
 
-/** Resident memory of `pid` in kB, or undefined when it is gone. */
-export function rssKb(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match?.[1] === undefined ? undefined : Number(match[1]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** True when `pid` has a handler installed for `sig` (from SigCgt), e.g. a fixture ignoring SIGTERM. */
 export function catchesSignal(pid: number, sig: NodeJS.Signals): boolean {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const mask = /^SigCgt:\s+([0-9a-f]+)/m.exec(status)?.[1];
-    const signo = constants.signals[sig];
-    return mask !== undefined && ((BigInt(`0x${mask}`) >> BigInt(signo - 1)) & 1n) === 1n;
-  } catch {
-    return false;
-  }
+  const mask = /^SigCgt:\s+([0-9a-f]+)/m.exec(status(pid) ?? "")?.[1];
+  const signo = constants.signals[sig];
+  return mask !== undefined && ((BigInt(`0x${mask}`) >> BigInt(signo - 1)) & 1n) === 1n;
 }

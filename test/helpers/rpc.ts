@@ -1,5 +1,8 @@
 // A tiny raw JSON-RPC line client over a spawned process, for tests that must see the wire
-// itself (exact messages, junk lines, ordering) rather than what an SDK client makes of it.
+// itself (exact messages, junk lines, ordering) rather than what an SDK client makes of it. It
+// plays the client: answers the process's requests and hands notifications to handlers.
+import { LineProcess, type LineProcessOptions } from "./line-process.ts";
+
 export type Id = string | number;
 export interface RpcMessage {
   jsonrpc?: string;
@@ -10,13 +13,9 @@ export interface RpcMessage {
   error?: { code: number; message: string; data?: unknown };
 }
 
-export interface SpawnRpcOptions {
-  env?: Record<string, string | undefined>;
-  cwd?: string;
+export interface SpawnRpcOptions extends Pick<LineProcessOptions, "env" | "cwd" | "detached"> {
   /** Bound on every request and wait, in ms. */
   timeout?: number;
-  /** Start in a new process group (setsid), as the gateway does with backends. */
-  detached?: boolean;
 }
 
 type RequestHandler = (
@@ -50,32 +49,16 @@ export interface RpcProcess {
 
 export function spawnRpc(cmd: string, args: string[] = [], opts: SpawnRpcOptions = {}): RpcProcess {
   const bound = opts.timeout ?? 10_000;
-  const proc = Bun.spawn([cmd, ...args], {
-    cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-    detached: opts.detached ?? false,
-  });
   const messages: RpcMessage[] = [];
   const junk: string[] = [];
   const waiters = new Set<(msg: RpcMessage) => void>();
   const pending = new Map<Id, (msg: RpcMessage) => void>();
   const notificationHandlers: ((msg: RpcMessage) => void)[] = [];
   let requestHandler: RequestHandler | undefined;
-  let stderr = "";
   let exitedCode: number | null | undefined;
   let nextId = 1;
 
-  const send = (msg: RpcMessage) => {
-    try {
-      proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...msg })}\n`);
-      proc.stdin.flush();
-    } catch {
-      // The process is gone; requests fail through `exited`.
-    }
-  };
+  const send = (msg: RpcMessage) => proc.writeLine(JSON.stringify({ jsonrpc: "2.0", ...msg }));
 
   const answer = async (msg: RpcMessage & { id: Id; method: string }) => {
     try {
@@ -98,36 +81,25 @@ export function spawnRpc(cmd: string, args: string[] = [], opts: SpawnRpcOptions
   };
 
   const onLine = (line: string) => {
-    if (!line.trim()) return;
     try {
       dispatch(JSON.parse(line) as RpcMessage);
     } catch {
       junk.push(line);
     }
   };
-
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for await (const chunk of proc.stdout) {
-      buffer += decoder.decode(chunk, { stream: true });
-      const lines = buffer.split("\n");
-      buffer = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
-    }
-    onLine(buffer);
-  })();
-  void (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
-  })();
+  const proc = new LineProcess([cmd, ...args], {
+    env: opts.env,
+    cwd: opts.cwd,
+    detached: opts.detached,
+    onLine,
+  });
+  const stderrTail = () => proc.stderrText().slice(-500);
 
   const exited = proc.exited.then(() => {
-    exitedCode = proc.exitCode;
-    return proc.exitCode;
+    exitedCode = proc.exitCode();
+    return exitedCode;
   });
-  const exitNote = () =>
-    `process ${proc.pid} exited (code ${exitedCode}); stderr: ${stderr.slice(-500)}`;
+  const exitNote = () => `process ${proc.pid} exited (code ${exitedCode}); stderr: ${stderrTail()}`;
 
   /** Settles with `take`'s value, or rejects on timeout or process exit. */
   const bounded = <T>(what: string, ms: number, take: (done: (v: T) => void) => () => void) =>
@@ -135,7 +107,7 @@ export function spawnRpc(cmd: string, args: string[] = [], opts: SpawnRpcOptions
       let release = () => {};
       const timer = setTimeout(() => {
         release();
-        reject(new Error(`${what}: no answer within ${ms} ms; stderr: ${stderr.slice(-500)}`));
+        reject(new Error(`${what}: no answer within ${ms} ms; stderr: ${stderrTail()}`));
       }, ms);
       release = take((v) => {
         clearTimeout(timer);
@@ -168,14 +140,7 @@ export function spawnRpc(cmd: string, args: string[] = [], opts: SpawnRpcOptions
     notify(method, params) {
       send(params === undefined ? { method } : { method, params: { ...params } });
     },
-    writeLine(line) {
-      try {
-        proc.stdin.write(`${line}\n`);
-        proc.stdin.flush();
-      } catch {
-        // Gone.
-      }
-    },
+    writeLine: (line) => proc.writeLine(line),
     onNotification(handler) {
       notificationHandlers.push(handler);
     },
@@ -191,21 +156,9 @@ export function spawnRpc(cmd: string, args: string[] = [], opts: SpawnRpcOptions
         return () => waiters.delete(w);
       });
     },
-    stderrText: () => stderr,
-    close() {
-      try {
-        void proc.stdin.end();
-      } catch {
-        // Already closed.
-      }
-    },
-    kill(signal = "SIGKILL") {
-      try {
-        proc.kill(signal);
-      } catch {
-        // Already gone.
-      }
-    },
+    stderrText: () => proc.stderrText(),
+    close: () => proc.close(),
+    kill: (signal) => proc.kill(signal),
   };
 }
 

@@ -9,8 +9,9 @@ import { GatewayError } from "../../src/errors.ts";
 import { MCPGateway } from "../../src/gateway.ts";
 import { setLogSink } from "../../src/log.ts";
 import { tool, z } from "../../src/plugin.ts";
+import { textOf, toolNames } from "../helpers/results.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
-import { connect, type InProcessClient, textOf, toolNames } from "./in-process.ts";
+import { connect, type InProcessClient } from "./in-process.ts";
 import { writeFiles } from "./project.ts";
 
 const open: InProcessClient[] = [];

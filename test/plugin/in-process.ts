@@ -1,6 +1,7 @@
 // A raw JSON-RPC client for an in-process MCPGateway, over the injectable stdio streams:
 // the whole path (session, router, plugin host) without a subprocess.
 import type { MCPGateway } from "../../src/gateway.ts";
+import { stdioPipe } from "../helpers/stdio-pipe.ts";
 
 export interface Reply {
   id?: string | number;
@@ -18,35 +19,14 @@ export interface InProcessClient {
   end(): Promise<void>;
 }
 
-export const textOf = (r: Reply): string =>
-  ((r.result?.content as { text?: string }[] | undefined) ?? [])[0]?.text ?? "";
-
-export const toolNames = (r: Reply): string[] =>
-  ((r.result?.tools as { name: string }[] | undefined) ?? []).map((t) => t.name);
-
 export async function connect(gw: MCPGateway, timeout = 10_000): Promise<InProcessClient> {
-  const encoder = new TextEncoder();
-  let input!: ReadableStreamDefaultController<Uint8Array>;
-  const stream = new ReadableStream<Uint8Array>({
-    start(c) {
-      input = c;
-    },
-  });
   const seen: Reply[] = [];
   const waiting = new Map<string | number, (r: Reply) => void>();
-  const serving = gw.serveStdio({
-    input: stream,
-    write(text) {
-      for (const line of text.split("\n")) {
-        if (!line) continue;
-        const msg = JSON.parse(line) as Reply;
-        seen.push(msg);
-        if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
-      }
-    },
+  const { io, send, end } = stdioPipe<Reply>((msg) => {
+    seen.push(msg);
+    if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
   });
-  const send = (msg: object) =>
-    input.enqueue(encoder.encode(`${JSON.stringify({ jsonrpc: "2.0", ...msg })}\n`));
+  const serving = gw.serveStdio(io);
   let next = 0;
   const request = (method: string, params: object = {}, id: string | number = ++next) =>
     new Promise<Reply>((resolve, reject) => {
@@ -70,7 +50,7 @@ export async function connect(gw: MCPGateway, timeout = 10_000): Promise<InProce
     call: (name, args = {}) => request("tools/call", { name, arguments: args }),
     notify: (method, params = {}) => send({ method, params }),
     async end() {
-      input.close();
+      end();
       await serving;
     },
   };

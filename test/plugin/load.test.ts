@@ -6,8 +6,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ROOT } from "../helpers/paths.ts";
 import { killTree, waitFor } from "../helpers/proc.ts";
-import { initialize, type RpcMessage, type RpcProcess, spawnRpc } from "../helpers/rpc.ts";
+import { textOf } from "../helpers/results.ts";
+import { initialize, type RpcProcess, spawnRpc } from "../helpers/rpc.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 import {
   DECOYS,
@@ -24,10 +26,7 @@ import {
   writeFiles,
   ZOD_CHECK,
 } from "./project.ts";
-import { binaryRunner, ROOT, type Runner, removeBuiltBinary, sourceRunner } from "./runners.ts";
-
-const textOf = (res: RpcMessage): string =>
-  ((res.result?.content as { text?: string }[] | undefined) ?? [])[0]?.text ?? "";
+import { binaryRunner, type Runner, removeBuiltBinary, sourceRunner } from "./runners.ts";
 
 interface Tool {
   name: string;

@@ -5,11 +5,9 @@
 // PLUGIN_TEST_FRESH_BUILD=1 always builds fresh.
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { BUN, MAIN, ROOT } from "../helpers/paths.ts";
 
-export const ROOT = resolve(import.meta.dir, "../..");
-export const BUN = process.execPath;
-export const MAIN = join(ROOT, "src/main.ts");
 const DIST = join(ROOT, "dist", process.platform === "win32" ? "mcp-gateway.exe" : "mcp-gateway");
 
 export interface Runner {

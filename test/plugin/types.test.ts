@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import * as api from "../../src/index.ts";
+import { ROOT } from "../helpers/paths.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 import { writeFiles } from "./project.ts";
-import { ROOT } from "./runners.ts";
 
 const DTS = join(ROOT, "types/mcp-gateway.d.ts");
 const TSC = join(ROOT, "node_modules/.bin/tsc");

@@ -3,9 +3,11 @@
 // no process behind once the gateway exits (checked in /proc). Through the real CLI over stdio.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { fixtureCommand } from "../helpers/fixture.ts";
+import { BUN } from "../helpers/paths.ts";
 import { catchesSignal, isAlive, markersIn, waitFor } from "../helpers/proc.ts";
+import { textOf } from "../helpers/results.ts";
 import type { Message, RawClient } from "./raw.ts";
-import { BUN, failureText, healthy, JUNK_BACKEND, Scene, textOf } from "./scene.ts";
+import { failureText, healthy, JUNK_BACKEND, Scene } from "./scene.ts";
 
 /** Per test: a gateway, two backends, and a stop sequence of up to 4 s for stubborn ones. */
 const T = 25_000;

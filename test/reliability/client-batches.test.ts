@@ -2,8 +2,9 @@
 // 2025-03-26 (a cancelled item is left out, the rest still answered) and refused with one error
 // under 2025-06-18 and 2025-11-25, none of its requests run.
 import { afterAll, describe, expect, test } from "bun:test";
+import { textOf } from "../helpers/results.ts";
 import type { Message } from "./raw.ts";
-import { healthy, Scene, textOf } from "./scene.ts";
+import { healthy, Scene } from "./scene.ts";
 import { expectError, nextGood, nullIdErrors } from "./stdio-checks.ts";
 
 const T = 30_000;

@@ -4,8 +4,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { MAX_MESSAGE } from "../../src/front/stdio.ts";
 import { isAlive } from "../helpers/proc.ts";
+import { textOf } from "../helpers/results.ts";
 import type { RawClient } from "./raw.ts";
-import { healthy, Scene, textOf } from "./scene.ts";
+import { healthy, Scene } from "./scene.ts";
 import { expectError, nextGood, nullIdErrors, raw } from "./stdio-checks.ts";
 
 const T = 30_000;

@@ -5,11 +5,12 @@
 // FUZZ_SEED picks another run; failures name the seed.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { rssKb, waitFor } from "../helpers/proc.ts";
+import { textOf } from "../helpers/results.ts";
 import { limits, violations } from "./fuzz-check.ts";
 import { type FuzzCase, FuzzGen, mulberry32 } from "./fuzz-gen.ts";
 import { HttpClient } from "./http-client.ts";
 import type { Id, RawClient } from "./raw.ts";
-import { healthy, Scene, textOf } from "./scene.ts";
+import { healthy, Scene } from "./scene.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_701);
 const COUNT = 10_000;

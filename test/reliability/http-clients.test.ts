@@ -5,9 +5,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { fixtureCommand } from "../helpers/fixture.ts";
 import { isAlive } from "../helpers/proc.ts";
+import { textOf } from "../helpers/results.ts";
 import { HttpClient } from "./http-client.ts";
 import type { Message } from "./raw.ts";
-import { failureText, healthy, Scene, textOf } from "./scene.ts";
+import { failureText, healthy, Scene } from "./scene.ts";
 
 const scene = new Scene();
 afterAll(() => scene.cleanup());

@@ -3,9 +3,10 @@
 // stream), and the next good request of the same session succeeds.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { isAlive } from "../helpers/proc.ts";
+import { textOf } from "../helpers/results.ts";
 import { HttpClient, type HttpReply } from "./http-client.ts";
 import type { Message, RawClient } from "./raw.ts";
-import { healthy, Scene, textOf } from "./scene.ts";
+import { healthy, Scene } from "./scene.ts";
 
 const T = 30_000;
 

@@ -1,14 +1,16 @@
 // A raw newline-delimited JSON-RPC client over a spawned process that can also write arbitrary
 // bytes (invalid UTF-8, half messages, huge lines) and counts every response per id, so tests can
-// prove each request was answered exactly once. Every wait is bounded.
+// prove each request was answered exactly once. Every wait is bounded. It shares the process and
+// line plumbing with rpc.ts's spawnRpc (line-process.ts) but not its protocol side: spawnRpc plays
+// an MCP client (answers the process's requests, one message per line); this one answers nothing
+// and keeps batch answers whole.
+import { LineProcess, type LineProcessOptions } from "../helpers/line-process.ts";
 import type { Id, RpcMessage } from "../helpers/rpc.ts";
 
 export type { Id };
 export type Message = RpcMessage;
 
-export interface RawOptions {
-  env?: Record<string, string | undefined>;
-  cwd?: string;
+export interface RawOptions extends Pick<LineProcessOptions, "env" | "cwd"> {
   /** Default bound on requests and waits, in ms. */
   timeout?: number;
 }
@@ -22,21 +24,19 @@ export class RawClient {
   readonly junk: string[] = [];
   /** Responses seen per id (a batch answer counts each of its items). */
   readonly answers = new Map<Id | null, Message[]>();
-  private readonly proc: Bun.Subprocess<"pipe", "pipe", "pipe">;
+  private readonly proc: LineProcess;
   private readonly waiters = new Set<() => void>();
-  private stderr = "";
   private done = false;
   private nextId = 1;
   private readonly bound: number;
 
   constructor(cmd: string[], opts: RawOptions = {}) {
     this.bound = opts.timeout ?? 15_000;
-    this.proc = Bun.spawn(cmd, {
+    this.proc = new LineProcess(cmd, {
+      env: opts.env,
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
+      onLine: (line) => this.onLine(line),
+      onStderr: () => this.wake(),
     });
     this.pid = this.proc.pid;
     this.exited = this.proc.exited.then((code) => {
@@ -44,12 +44,11 @@ export class RawClient {
       this.wake();
       return code;
     });
-    void this.readStdout();
-    void this.readStderr();
   }
 
+  /** The last 2 MB of stderr (a test that floods it must not fill the runner's memory). */
   stderrText(): string {
-    return this.stderr;
+    return this.proc.stderrText();
   }
 
   /** Messages (batch answers flattened) in the order they came. */
@@ -58,16 +57,11 @@ export class RawClient {
   }
 
   write(data: string | Uint8Array): void {
-    try {
-      this.proc.stdin.write(data);
-      this.proc.stdin.flush();
-    } catch {
-      // The process is gone; waits fail through `exited`.
-    }
+    this.proc.write(data);
   }
 
   writeLine(line: string | Uint8Array): void {
-    this.write(typeof line === "string" ? `${line}\n` : new Uint8Array([...line, 0x0a]));
+    this.proc.writeLine(line);
   }
 
   send(msg: Message): void {
@@ -114,16 +108,14 @@ export class RawClient {
         }
         if (this.done) {
           finish();
-          reject(
-            new Error(`${what}: process ${this.pid} exited; stderr: ${this.stderr.slice(-800)}`),
-          );
+          reject(new Error(`${what}: process ${this.pid} exited; stderr: ${this.stderrTail()}`));
           return true;
         }
         return false;
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`${what}: none within ${timeout} ms; stderr: ${this.stderr.slice(-800)}`));
+        reject(new Error(`${what}: none within ${timeout} ms; stderr: ${this.stderrTail()}`));
       }, timeout);
       const finish = () => {
         clearTimeout(timer);
@@ -135,19 +127,15 @@ export class RawClient {
   }
 
   close(): void {
-    try {
-      void this.proc.stdin.end();
-    } catch {
-      // Already closed.
-    }
+    this.proc.close();
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
-    try {
-      this.proc.kill(signal);
-    } catch {
-      // Already gone.
-    }
+    this.proc.kill(signal);
+  }
+
+  private stderrTail(): string {
+    return this.proc.stderrText().slice(-800);
   }
 
   private wake(): void {
@@ -155,7 +143,6 @@ export class RawClient {
   }
 
   private onLine(line: string): void {
-    if (!line.trim()) return;
     let value: Message | Message[];
     try {
       value = JSON.parse(line);
@@ -172,37 +159,6 @@ export class RawClient {
       this.answers.set(id, list);
     }
     this.wake();
-  }
-
-  private async readStdout(): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for await (const chunk of this.proc.stdout) {
-      // Only the new text is searched, so a many-megabyte answer costs one pass, not one per chunk.
-      const text = decoder.decode(chunk, { stream: true });
-      let i = text.indexOf("\n");
-      if (i < 0) {
-        buffer += text;
-        continue;
-      }
-      this.onLine(buffer + text.slice(0, i));
-      let start = i + 1;
-      for (i = text.indexOf("\n", start); i >= 0; i = text.indexOf("\n", start)) {
-        this.onLine(text.slice(start, i));
-        start = i + 1;
-      }
-      buffer = text.slice(start);
-    }
-    this.onLine(buffer);
-  }
-
-  private async readStderr(): Promise<void> {
-    const decoder = new TextDecoder();
-    for await (const chunk of this.proc.stderr) {
-      // Bounded: a test that floods stderr must not fill the test runner's memory.
-      this.stderr = (this.stderr + decoder.decode(chunk, { stream: true })).slice(-2_000_000);
-      this.wake();
-    }
   }
 }
 

@@ -1,23 +1,14 @@
-// A gateway run as a user runs it (`bun src/main.ts stdio`), in a scratch folder of its own, with
-// everything the reliability tests check afterwards: fixture pid markers, the gateway's descendants
-// seen while it ran, its stderr, and a shutdown that proves no process was left behind.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+// The reliability tests' scene: the gateway driven through RawClient (which counts every answer),
+// with `serve`, a run-to-the-end `run`, and a shutdown that proves no process was left behind.
+// The scene itself (scratch folder, markers, cleanup) is shared: test/helpers/scene.ts.
+import { join } from "node:path";
 import { fixtureCommand } from "../helpers/fixture.ts";
-import { descendants, isAlive, killTree, pidsIn, waitFor } from "../helpers/proc.ts";
-import { type TempDir, tempDir } from "../helpers/tmp.ts";
+import { isAlive, waitFor } from "../helpers/proc.ts";
+import { textOf } from "../helpers/results.ts";
+import { type Env, SceneBase } from "../helpers/scene.ts";
 import { initialize, type Message, RawClient } from "./raw.ts";
 
-export const ROOT = resolve(import.meta.dir, "../..");
-export const MAIN = join(ROOT, "src/main.ts");
-export const BUN = process.execPath;
 export const JUNK_BACKEND = join(import.meta.dir, "junk-backend.ts");
-
-/** Text of the first content item of a tools/call response. */
-export const textOf = (res: Message): string => {
-  const content = res.result?.content as { text?: string }[] | undefined;
-  return content?.[0]?.text ?? "";
-};
 
 /** The failure text of an answer in either form the gateway uses (tool error or JSON-RPC error). */
 export const failureText = (res: Message): string | undefined => {
@@ -29,41 +20,18 @@ export const failureText = (res: Message): string | undefined => {
 /** A healthy fixture server, for checking that one backend's fault leaves the others alone. */
 export const healthy = () => fixtureCommand();
 
-export class Scene {
-  readonly dir: TempDir = tempDir("mcp-gateway-rel-");
-  readonly pidDir = join(this.dir.path, "pids");
-  readonly cacheHome = join(this.dir.path, "cache");
-  readonly config = join(this.dir.path, "gateway.yaml");
-  private readonly procs: RawClient[] = [];
-  private readonly seen = new Set<number>();
-
+export class Scene extends SceneBase<RawClient> {
   constructor() {
-    mkdirSync(this.pidDir, { recursive: true });
+    super("mcp-gateway-rel-");
   }
 
-  /** YAML is a superset of JSON, so the config is written as JSON. */
-  writeConfig(config: object, file = this.config): string {
-    writeFileSync(file, JSON.stringify(config, null, 2));
-    return file;
+  protected launch(cmd: string, args: string[], opts: { env: Env; cwd: string }): RawClient {
+    return new RawClient([cmd, ...args], opts);
   }
 
-  env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-    return {
-      XDG_CACHE_HOME: this.cacheHome,
-      FIXTURE_PID_DIR: this.pidDir,
-      MCP_GATEWAY_CONFIG: undefined,
-      MCP_GATEWAY_ROLE: undefined,
-      MCP_GATEWAY_LOG: "info",
-      NO_COLOR: "1",
-      ...extra,
-    };
-  }
-
-  /** Any CLI command with this scene's environment. */
-  spawn(args: string[], env: Record<string, string | undefined> = {}): RawClient {
-    const proc = new RawClient([BUN, MAIN, ...args], { env: this.env(env), cwd: this.dir.path });
-    this.procs.push(proc);
-    return proc;
+  /** With NO_COLOR=1, as these tests have always run: their checks read stderr as plain text. */
+  override env(extra: Env = {}): Env {
+    return super.env({ NO_COLOR: "1", ...extra });
   }
 
   /** `mcp-gateway stdio` on this scene's config, initialized with `version`. */
@@ -101,26 +69,6 @@ export class Scene {
     return { code, stdout, stderr: proc.stderrText(), pid: proc.pid };
   }
 
-  /** Fixture servers started so far (one marker per start), and their grandchildren. */
-  starts(): number[] {
-    return pidsIn(this.pidDir);
-  }
-  grandchildren(): number[] {
-    return pidsIn(this.pidDir, "grandchild-");
-  }
-
-  /** Remember the gateway's current descendants, so the orphan check and cleanup reach them. */
-  note(pid: number): number[] {
-    const found = descendants(pid);
-    for (const p of found) this.seen.add(p);
-    return found;
-  }
-
-  /** Every backend-side process this scene knows of (alive or not). */
-  backends(): number[] {
-    return [...new Set([...this.seen, ...this.starts(), ...this.grandchildren()])];
-  }
-
   /**
    * Stop the gateway (stdio: close its stdin, the way a client leaves; `signal` for `serve`),
    * wait for it to exit, and return the backend-side processes still alive: tests expect none.
@@ -137,15 +85,5 @@ export class Scene {
     // The gateway waits for its backends before it exits; allow /proc a moment to agree.
     await waitFor(() => !this.backends().some(isAlive), { timeout: 1000 }).catch(() => {});
     return { code, left: this.backends().filter(isAlive) };
-  }
-
-  async cleanup(): Promise<void> {
-    const pids = new Set(this.backends());
-    for (const p of this.procs) {
-      pids.add(p.pid);
-      for (const d of descendants(p.pid)) pids.add(d);
-    }
-    await Promise.all([...pids].filter(isAlive).map((p) => killTree(p).catch(() => {})));
-    this.dir.cleanup();
   }
 }

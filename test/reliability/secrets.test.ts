@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtureCommand } from "../helpers/fixture.ts";
+import { textOf } from "../helpers/results.ts";
 import { HttpClient } from "./http-client.ts";
 import type { RawClient } from "./raw.ts";
-import { failureText, Scene, textOf } from "./scene.ts";
+import { failureText, Scene } from "./scene.ts";
 
 const T = 30_000;
 const SECRETS = {

@@ -6,10 +6,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { fixtureCommand } from "../helpers/fixture.ts";
 import { isAlive } from "../helpers/proc.ts";
+import { textOf } from "../helpers/results.ts";
 import { mulberry32 } from "./fuzz-gen.ts";
 import { HttpClient } from "./http-client.ts";
 import type { Message } from "./raw.ts";
-import { Scene, textOf } from "./scene.ts";
+import { Scene } from "./scene.ts";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 20);
 const SEED = Number(process.env.SOAK_SEED ?? 7);

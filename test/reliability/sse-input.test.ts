@@ -3,8 +3,9 @@
 // on the session's stream; either way the next good request of that session succeeds.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { isAlive, waitFor } from "../helpers/proc.ts";
+import { textOf } from "../helpers/results.ts";
 import type { Message, RawClient } from "./raw.ts";
-import { healthy, Scene, textOf } from "./scene.ts";
+import { healthy, Scene } from "./scene.ts";
 import { SseClient } from "./sse-client.ts";
 
 const T = 30_000;

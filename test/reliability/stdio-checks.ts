@@ -1,7 +1,7 @@
 // Checks shared by the stdio input tests: errors answered to bad lines, then a good request.
 import { expect } from "bun:test";
+import { textOf } from "../helpers/results.ts";
 import type { Id, Message, RawClient } from "./raw.ts";
-import { textOf } from "./scene.ts";
 
 /** The next good request succeeds: a forwarded call answered by the healthy backend. */
 export async function nextGood(gw: RawClient): Promise<void> {

@@ -11,6 +11,7 @@ import type {
   ElicitRequest,
   ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
+import { MAIN } from "../helpers/paths.ts";
 import { killTree } from "../helpers/proc.ts";
 import {
   type ClientHandlers,
@@ -23,7 +24,6 @@ import {
 } from "../helpers/sdk.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const EVERYTHING = fileURLToPath(
   new URL(
     "../../node_modules/@modelcontextprotocol/server-everything/dist/index.js",

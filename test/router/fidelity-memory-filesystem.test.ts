@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { MAIN } from "../helpers/paths.ts";
 import { killTree, waitFor } from "../helpers/proc.ts";
 import {
   callTool,
@@ -15,7 +16,6 @@ import {
 } from "../helpers/sdk.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const pkg = (name: string) =>
   fileURLToPath(new URL(`../../node_modules/@modelcontextprotocol/${name}`, import.meta.url));
 const MEMORY = pkg("server-memory/dist/index.js");

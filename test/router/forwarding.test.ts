@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import {
@@ -12,6 +11,7 @@ import {
   ResourceUpdatedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { fixtureCommand } from "../helpers/fixture.ts";
+import { MAIN } from "../helpers/paths.ts";
 import { killTree, markersIn, waitFor } from "../helpers/proc.ts";
 import {
   callTool,
@@ -22,8 +22,6 @@ import {
   type StdioConnection,
 } from "../helpers/sdk.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
-
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
 /** What the media server's one tool answers: every content kind and result-level extras. */
 const MEDIA_RESULT = {

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exposedName, placeholderName, shorten, VALID_NAME } from "../../src/names.ts";
 import { fixtureCommand } from "../helpers/fixture.ts";
+import { MAIN } from "../helpers/paths.ts";
 import { killTree, waitFor } from "../helpers/proc.ts";
 import { callTool, connectStdio, listAll, type StdioConnection } from "../helpers/sdk.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const INDEX = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
 const LONG = `a-very-long-tool-prefix-that-goes-on-and-on-and-on-and-on-`;
 const SERVERS = ["fx", "bare", "custom", "long", "dotted", "dup"];

@@ -5,21 +5,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { ConfigInput } from "../../src/config/schema.ts";
 import { GatewayError } from "../../src/errors.ts";
-import { type StdioIO, serveStdio } from "../../src/front/stdio.ts";
+import { serveStdio } from "../../src/front/stdio.ts";
 import { MCPGateway } from "../../src/gateway.ts";
 import { expandBraces, Role, resolveRole } from "../../src/router/roles.ts";
 import { fixtureCommand } from "../helpers/fixture.ts";
+import { MAIN } from "../helpers/paths.ts";
 import { killTree } from "../helpers/proc.ts";
 import { callTool, connectStdio, Loose, listAll } from "../helpers/sdk.ts";
+import { stdioPipe } from "../helpers/stdio-pipe.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 
-const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 const SECRET = "sk-role-test-secret-4711";
 
 /** An SDK client transport over the StdioIO that serveStdio reads and writes. */
@@ -27,36 +27,21 @@ class PipeTransport implements Transport {
   onmessage?: (m: JSONRPCMessage) => void;
   onclose?: () => void;
   onerror?: (e: Error) => void;
-  readonly io: StdioIO;
-  private controller?: ReadableStreamDefaultController<Uint8Array>;
+  // Off the gateway's write call, so the SDK's handlers never run inside the gateway's send.
+  private readonly pipe = stdioPipe<JSONRPCMessage>((m) =>
+    queueMicrotask(() => this.onmessage?.(m)),
+  );
+  readonly io = this.pipe.io;
   private closed = false;
 
-  constructor() {
-    const input = new ReadableStream<Uint8Array>({
-      start: (c) => {
-        this.controller = c;
-      },
-    });
-    this.io = {
-      input,
-      write: (text) => {
-        for (const line of text.split("\n"))
-          if (line) queueMicrotask(() => this.onmessage?.(JSON.parse(line) as JSONRPCMessage));
-      },
-    };
-  }
   async start(): Promise<void> {}
   async send(m: JSONRPCMessage): Promise<void> {
-    this.controller?.enqueue(new TextEncoder().encode(`${JSON.stringify(m)}\n`));
+    this.pipe.send(m);
   }
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.controller?.close();
-    } catch {
-      // The gateway already stopped reading.
-    }
+    this.pipe.end();
     this.onclose?.();
   }
 }

@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type StdioIO, serveStdio } from "../../src/front/stdio.ts";
+import { serveStdio } from "../../src/front/stdio.ts";
 import { MCPGateway } from "../../src/gateway.ts";
 import { fixtureCommand } from "../helpers/fixture.ts";
 import { markersIn, waitFor } from "../helpers/proc.ts";
+import { stdioPipe } from "../helpers/stdio-pipe.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 
 type Msg = {
@@ -21,45 +22,25 @@ type Msg = {
 /** One raw client: what it got, and an answerer for the gateway's requests to it. */
 class Raw {
   readonly got: Msg[] = [];
-  readonly io: StdioIO;
   answer: (m: Msg) => Record<string, unknown> | undefined = () => undefined;
-  private controller?: ReadableStreamDefaultController<Uint8Array>;
+  private readonly pipe = stdioPipe<Msg>((m) => {
+    this.got.push(m);
+    if (m.method !== undefined && m.id !== undefined && m.id !== null) {
+      const result = this.answer(m);
+      if (result) queueMicrotask(() => this.send({ id: m.id, result }));
+    }
+  });
   readonly served: Promise<void>;
 
   constructor(gw: MCPGateway) {
-    const input = new ReadableStream<Uint8Array>({
-      start: (c) => {
-        this.controller = c;
-      },
-    });
-    this.io = {
-      input,
-      write: (text) => {
-        for (const line of text.split("\n")) {
-          if (!line) continue;
-          const m = JSON.parse(line) as Msg;
-          this.got.push(m);
-          if (m.method !== undefined && m.id !== undefined && m.id !== null) {
-            const result = this.answer(m);
-            if (result) queueMicrotask(() => this.send({ id: m.id, result }));
-          }
-        }
-      },
-    };
-    this.served = serveStdio(gw.router, gw.role, this.io);
+    this.served = serveStdio(gw.router, gw.role, this.pipe.io);
   }
 
   send(m: Msg): void {
-    this.controller?.enqueue(
-      new TextEncoder().encode(`${JSON.stringify({ jsonrpc: "2.0", ...m })}\n`),
-    );
+    this.pipe.send(m);
   }
   close(): void {
-    try {
-      this.controller?.close();
-    } catch {
-      // Already closed.
-    }
+    this.pipe.end();
   }
   responses(id: string | number): Msg[] {
     return this.got.filter((m) => m.id === id && m.method === undefined);
