@@ -231,6 +231,7 @@ export class MCPGateway {
     this.closing ??= (async () => {
       await Promise.all(this.fronts.map((f) => f.close().catch(() => {})));
       for (const s of [...this.router.sessions]) s.close();
+      this.router.modern.closeAll();
       await this.pool.stopAll("gateway closing");
       this.resolveClosed();
     })();

@@ -61,7 +61,10 @@ export async function openBackend(
       handlers(() => conn as Connection),
       (reason) => new GatewayError("BACKEND_EXIT", `server "${name}" ${reason}`),
     );
-    channel.onerror = (e) => log.warn(`server "${name}": ${oneLine(errorMessage(e))}`);
+    // While the era probe runs, a legacy server's refusal of it is expected, not worth a warning.
+    const probing = false;
+    channel.onerror = (e) =>
+      (probing ? log.debug : log.warn)(`server "${name}": ${oneLine(errorMessage(e))}`);
     let timer: Timer | undefined;
     let onAbort = () => {};
     try {

@@ -113,6 +113,12 @@ export class Bridge {
     this.waiter?.related(m);
   }
 
+  /** The gateway is closing: the call is cancelled, nothing waits any more. */
+  close(): void {
+    this.waiter = undefined;
+    this.end(true);
+  }
+
   /** The waiting client request went away: its call is cancelled at the backend. */
   abandon(waiter: Waiter): void {
     if (this.waiter !== waiter) return;

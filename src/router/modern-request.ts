@@ -59,6 +59,11 @@ export class ModernHost {
   get size(): number {
     return this.bridges.size;
   }
+
+  /** The gateway is closing: every bridged call is cancelled. */
+  closeAll(): void {
+    for (const b of [...this.bridges.values()]) b.close();
+  }
 }
 
 /** The name a request is about, which its retry must repeat: tool or prompt name, or resource URI. */

@@ -1,5 +1,6 @@
-// The two servers the conformance suite runs against: the conformance fixture served directly
-// over Streamable HTTP, and the same fixture behind the gateway in transparent mode (prefix "").
+// The servers the conformance suite runs against: a fixture served directly over Streamable HTTP,
+// and the same fixture behind the gateway in transparent mode (prefix ""). Two fixtures: the
+// legacy-only one (SDK v1, 2025-11-25) and the dual-era one (SDK v2, 2025-11-25 + 2026-07-28).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,10 +12,18 @@ import { HostPolicy, rpcErrorResponse } from "../../src/front/security.ts";
 import { KEEPALIVE_MS, RETRY_MS } from "../../src/front/streamable-session.ts";
 import { MCPGateway } from "../../src/gateway.ts";
 import { createConformanceServer } from "../fixtures/conformance-server.ts";
+import { killTree } from "../helpers/proc.ts";
 
 export const CONFORMANCE_SERVER = fileURLToPath(
   new URL("../fixtures/conformance-server.ts", import.meta.url),
 );
+export const DUAL_ERA_SERVER = fileURLToPath(
+  new URL("../fixtures/dual-era-server.ts", import.meta.url),
+);
+
+export type Fixture = "legacy" | "dual";
+/** How the gateway reaches the fixture: as a stdio backend, or as a remote one over HTTP. */
+export type Via = "stdio" | "http";
 
 export interface Host {
   url: string;
@@ -22,11 +31,11 @@ export interface Host {
 }
 
 /**
- * The fixture over Streamable HTTP with nothing but the SDK: one transport and one Server per
- * session, the same event store, keep-alive and retry settings as the gateway's front, and
+ * The legacy fixture over Streamable HTTP with nothing but the SDK: one transport and one Server
+ * per session, the same event store, keep-alive and retry settings as the gateway's front, and
  * the same Host/Origin check (the suite has a DNS-rebinding scenario).
  */
-export function serveDirect(): Host {
+function serveLegacyDirect(): Host {
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
   const policy = new HostPolicy(emptyConfig(), "127.0.0.1");
   const server = Bun.serve({
@@ -64,17 +73,52 @@ export function serveDirect(): Host {
   };
 }
 
-/** The fixture as a stdio backend of an in-process gateway, names unprefixed, cache filled. */
-export async function serveThroughGateway(): Promise<Host> {
-  const cacheDir = mkdtempSync(join(tmpdir(), "mcp-gateway-conformance-"));
-  const gw = new MCPGateway({
-    config: {
-      servers: {
-        conformance: { command: process.execPath, args: [CONFORMANCE_SERVER], prefix: "" },
-      },
-    },
-    cacheDir,
+/** The dual-era fixture in its own process over HTTP; its first stdout line is its URL. */
+async function serveDualDirect(): Promise<Host> {
+  const proc = Bun.spawn([process.execPath, DUAL_ERA_SERVER, "--http", "0"], {
+    stdout: "pipe",
+    stderr: "ignore",
   });
+  const reader = proc.stdout.getReader();
+  let text = "";
+  const deadline = Date.now() + 20_000;
+  while (!text.includes("\n")) {
+    const next = await Promise.race([
+      reader.read(),
+      Bun.sleep(Math.max(0, deadline - Date.now())).then(() => undefined),
+    ]);
+    if (!next || next.done) {
+      await killTree(proc.pid).catch(() => {});
+      throw new Error(`the dual-era fixture did not print its URL: ${JSON.stringify(text)}`);
+    }
+    text += new TextDecoder().decode(next.value);
+  }
+  reader.releaseLock();
+  return {
+    url: text.slice(0, text.indexOf("\n")).trim(),
+    close: () => killTree(proc.pid).catch(() => {}),
+  };
+}
+
+export function serveDirect(fixture: Fixture = "legacy"): Host | Promise<Host> {
+  return fixture === "legacy" ? serveLegacyDirect() : serveDualDirect();
+}
+
+/** The fixture behind an in-process gateway, names unprefixed, its schemas cached first. */
+export async function serveThroughGateway(
+  fixture: Fixture = "legacy",
+  via: Via = "stdio",
+): Promise<Host> {
+  const cacheDir = mkdtempSync(join(tmpdir(), "mcp-gateway-conformance-"));
+  const behind = via === "http" ? await serveDirect(fixture) : undefined;
+  const server = behind
+    ? { url: behind.url, prefix: "" }
+    : {
+        command: process.execPath,
+        args: fixture === "legacy" ? [CONFORMANCE_SERVER] : [DUAL_ERA_SERVER, "--stdio"],
+        prefix: "",
+      };
+  const gw = new MCPGateway({ config: { servers: { conformance: server } }, cacheDir });
   // Without a cache the server would be listed as its placeholder tool until first use.
   await gw.list({ refresh: true });
   const { url } = await gw.serveHttp({ port: 0 });
@@ -82,6 +126,7 @@ export async function serveThroughGateway(): Promise<Host> {
     url,
     async close() {
       await gw.close();
+      await behind?.close();
       rmSync(cacheDir, { recursive: true, force: true });
     },
   };
