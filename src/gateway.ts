@@ -231,7 +231,7 @@ export class MCPGateway {
     this.closing ??= (async () => {
       await Promise.all(this.fronts.map((f) => f.close().catch(() => {})));
       for (const s of [...this.router.sessions]) s.close();
-      await this.pool.stopAll("gateway closing");
+      await this.pool.closeAll();
       this.resolveClosed();
     })();
     return this.closing;
