@@ -9,10 +9,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT } from "../helpers/paths.ts";
 import { initialize, spawnRpc } from "../helpers/rpc.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const url = process.argv[2];
 if (!url) {
   console.error("usage: conformance-client.ts <server-url>");
@@ -25,6 +24,9 @@ const oauth: Record<string, unknown> = {
 };
 if (typeof context.client_id === "string") oauth.client_id = context.client_id;
 if (typeof context.client_secret === "string") oauth.client_secret = context.client_secret;
+// The machine-to-machine scenario (an extension) hands a client_id and secret for client_credentials.
+if (process.env.MCP_CONFORMANCE_SCENARIO === "auth/client-credentials-basic")
+  oauth.grant = "client_credentials";
 const config = join(dir, "gateway.json");
 writeFileSync(
   config,

@@ -4,10 +4,9 @@
 import { expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT } from "../helpers/paths.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SUITE = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
 const CLIENT = `${process.execPath} ${join(ROOT, "test/oauth/conformance-client.ts")}`;
 

@@ -3,7 +3,7 @@
 // that no credential from the token file shows up anywhere else.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { MAIN, ROOT } from "../helpers/paths.ts";
 import { initialize, type RpcProcess, spawnRpc } from "../helpers/rpc.ts";
 import { type TempDir, tempDir } from "../helpers/tmp.ts";
 import {
@@ -13,8 +13,7 @@ import {
 } from "./fixtures/auth-server.ts";
 import { type ProtectedMcp, startProtectedMcp } from "./fixtures/protected-mcp.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const MAIN = join(ROOT, "src/main.ts");
+export { MAIN };
 export const FOLLOW = join(ROOT, "test/oauth/follow-redirect.ts");
 
 export interface Scene {

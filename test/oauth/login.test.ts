@@ -16,7 +16,7 @@ afterAll(async () => {
 
 test("login opens the URL with $BROWSER, prints it, and stores the tokens in a 0600 file", async () => {
   const r = await cli(s, ["login", "prot", "--config", s.config]);
-  expect(r.stderr).not.toContain("error");
+  expect(r.stderr).not.toContain("mcp-gateway error");
   expect(r.code).toBe(0);
   const opened = s.opened();
   expect(opened).toHaveLength(1);
