@@ -16,6 +16,7 @@ export const LAYERS: ReadonlyArray<{ layer: string; paths: readonly string[] }> 
   { layer: "front", paths: ["src/front/"] },
   { layer: "router", paths: ["src/router/"] },
   { layer: "backend", paths: ["src/backend/"] },
+  { layer: "oauth", paths: ["src/oauth/"] },
   { layer: "leaves", paths: ["src/config/", "src/era/", "src/*.ts"] },
 ];
 

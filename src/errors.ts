@@ -13,6 +13,7 @@ export type ErrorCode =
   | "BACKEND_DISABLED" // a backend is disabled in config
   | "CALL_TIMEOUT" // a forwarded request passed call_timeout
   | "START_TIMEOUT" // a backend did not finish initialize in time
+  | "LOGIN_REQUIRED" // a remote backend needs an OAuth login that has not happened (yet)
   | "CANCELLED" // the request was cancelled
   | "SEND" // a request could not be sent to a backend
   | "CLOSED"; // the gateway is shutting down

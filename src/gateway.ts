@@ -232,7 +232,7 @@ export class MCPGateway {
       await Promise.all(this.fronts.map((f) => f.close().catch(() => {})));
       for (const s of [...this.router.sessions]) s.close();
       this.router.modern.closeAll();
-      await this.pool.stopAll("gateway closing");
+      await this.pool.closeAll();
       this.resolveClosed();
     })();
     return this.closing;

@@ -14,6 +14,8 @@ const commands = {
   serve: () => import("./cli/serve.ts").then((m) => m.default),
   stdio: () => import("./cli/stdio.ts").then((m) => m.default),
   list: () => import("./cli/list.ts").then((m) => m.default),
+  login: () => import("./cli/login.ts").then((m) => m.default),
+  logout: () => import("./cli/logout.ts").then((m) => m.default),
   schema: () => import("./cli/schema.ts").then((m) => m.default),
 };
 

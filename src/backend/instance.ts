@@ -8,6 +8,9 @@ import type { Era } from "../era/versions.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import { log } from "../log.ts";
+import { type LoginStatus, ServerAuth } from "../oauth/server-auth.ts";
+import { oauthSettings } from "../oauth/settings.ts";
+import { tokenStore } from "../oauth/store.ts";
 import type { ServerInfo } from "../protocol.ts";
 import { CallTable } from "./calls.ts";
 import type { Connection, OutcomeHandler } from "./connection.ts";
@@ -56,6 +59,8 @@ export class Instance {
   private probed?: Era;
   /** Aborts a start in progress when the server is stopped (gateway exit must not wait for it). */
   private startAbort?: AbortController;
+  /** OAuth for a remote server that may need a login; it outlives each connection. */
+  readonly auth?: ServerAuth;
 
   constructor(
     private readonly opts: InstanceOptions,
@@ -70,6 +75,15 @@ export class Instance {
         if (this.calls.size === 0) this.armIdle();
       },
     });
+    const settings = isRemote(opts.config) ? oauthSettings(opts.config) : undefined;
+    if (settings && isRemote(opts.config))
+      this.auth = new ServerAuth({
+        server: opts.name,
+        url: opts.config.url,
+        settings,
+        store: tokenStore(),
+        loginWaitMs: opts.startTimeoutMs,
+      });
     this.relay = new Relay(opts.name, {
       calls: () => this.calls.values(),
       waiting: () => this.waiting,
@@ -89,6 +103,11 @@ export class Instance {
   /** The connection while running. */
   get live(): Connection | undefined {
     return this.state === "running" ? this.conn : undefined;
+  }
+
+  /** The OAuth login's state, for status (never a token). */
+  get login(): LoginStatus | undefined {
+    return this.auth?.status();
   }
 
   /** Status state, with "backing off" turning back into "failed" once the wait is over. */
@@ -194,11 +213,14 @@ export class Instance {
         (era) => {
           this.probed = era;
         },
+        this.auth,
       );
     } catch (e) {
-      // Stopped on purpose while starting: not a failure to back off from.
+      // Stopped on purpose while starting: not a failure to back off from. Neither is a login
+      // that is still to happen: the next call after it must not wait for a backoff.
       if (abort.signal.aborted) this.state = "stopped";
-      else this.failed(errorMessage(e));
+      else
+        this.failed(errorMessage(e), !(e instanceof GatewayError && e.code === "LOGIN_REQUIRED"));
       throw e;
     } finally {
       this.startAbort = undefined;
@@ -247,10 +269,10 @@ export class Instance {
     this.failed(reason);
   }
 
-  private failed(reason: string): void {
-    this.failures++;
+  private failed(reason: string, counts = true): void {
+    if (counts) this.failures++;
     this.lastError = reason;
-    this.retryAt = this.failures >= 2 ? Date.now() + backoffMs(this.failures) : 0;
+    this.retryAt = counts && this.failures >= 2 ? Date.now() + backoffMs(this.failures) : 0;
     this.state = this.retryAt > 0 ? "backing off" : "failed";
   }
 

@@ -2,6 +2,7 @@ import { isRemote, type ServerConfig } from "../config/schema.ts";
 import type { Era } from "../era/versions.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import { log } from "../log.ts";
+import type { ServerAuth } from "../oauth/server-auth.ts";
 import type { ServerInfo } from "../protocol.ts";
 import type { Channel } from "./channel.ts";
 import { Connection, type ConnectionHandlers } from "./connection.ts";
@@ -27,6 +28,7 @@ const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim();
  * Start a backend and initialize it, within `timeoutMs`. Remote `transport: auto`
  * tries Streamable HTTP first and falls back to legacy SSE (SPEC 2). Aborting
  * `signal` (the gateway is stopping) gives up at once and stops what was started.
+ * With `auth`, a server that needs a login fails with LOGIN_REQUIRED, naming the URL to open.
  */
 export async function openBackend(
   name: string,
@@ -38,6 +40,7 @@ export async function openBackend(
   era?: Era,
   /** Told when the probe itself settled the era (the backend exited on it: legacy). */
   onVerdict?: (era: Era) => void,
+  auth?: ServerAuth,
 ): Promise<Opened> {
   const modes: Array<RemoteMode | "stdio"> = !isRemote(config)
     ? ["stdio"]
@@ -45,9 +48,10 @@ export async function openBackend(
       ? ["http", "sse"]
       : [config.transport];
   let lastError: unknown;
+  const authFailures = auth?.failures ?? 0;
   for (const mode of modes) {
     const channel: Channel = isRemote(config)
-      ? new RemoteChannel(config.url, config.headers, mode as RemoteMode)
+      ? new RemoteChannel(config.url, config.headers, mode as RemoteMode, auth)
       : new StdioChannel(name, {
           command: config.command,
           args: config.args,
@@ -104,8 +108,13 @@ export async function openBackend(
       // It exited on the probe (some legacy servers do): start it again, legacy this time.
       if (e instanceof ProbeClosed) {
         onVerdict?.("legacy");
-        return openBackend(name, config, timeoutMs, handlers, signal, "legacy");
+        return openBackend(name, config, timeoutMs, handlers, signal, "legacy", undefined, auth);
       }
+      // Another transport would only ask for the same login.
+      if (auth && ((channel as RemoteChannel).loginNeeded || auth.pendingLogin))
+        throw new GatewayError("LOGIN_REQUIRED", auth.loginMessage());
+      // Nor would it fix an authorization that failed (registration refused, bad metadata…).
+      if (auth && auth.failures > authFailures) break;
       if (mode === "http" && modes.length > 1)
         log.info(
           `server "${name}": Streamable HTTP failed (${oneLine(errorMessage(e))}); trying legacy SSE`,

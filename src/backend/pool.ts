@@ -35,4 +35,9 @@ export class Pool {
   async stopAll(reason: string): Promise<void> {
     await Promise.all(this.handles.map((h) => h.stop(reason)));
   }
+
+  /** Stop every backend and give up the logins waiting for a person: the gateway is closing. */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.close()));
+  }
 }

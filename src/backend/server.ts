@@ -119,6 +119,10 @@ export class ServerHandle implements Target {
   get lastError(): string {
     return this.instance.lastError;
   }
+  /** A remote server's OAuth login state (undefined: it does not use OAuth). */
+  get login(): Instance["login"] {
+    return this.instance.login;
+  }
 
   forward(
     method: string,
@@ -205,6 +209,12 @@ export class ServerHandle implements Target {
 
   stop(reason: string): Promise<void> {
     return this.instance.stop(reason);
+  }
+
+  /** The gateway is closing: a login still waiting for the person is given up (its listener closes). */
+  async close(): Promise<void> {
+    await this.instance.stop("gateway closing");
+    this.instance.auth?.close();
   }
 
   /** Re-read the lists from the running backend; update the cache; report what changed. */

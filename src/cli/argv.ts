@@ -37,6 +37,8 @@ export async function checkArgv<T extends ArgsDef>(
   const commands = await resolveLazy(root.subCommands ?? {});
   const out: ArgvSummary = { help: false, version: false };
   let defs = rootArgs;
+  /** Positional arguments the chosen command still takes (`login <server>`). */
+  let positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? "";
     if (a === "--help" || a === "-h") {
@@ -77,10 +79,17 @@ export async function checkArgv<T extends ArgsDef>(
       }
       const cmd: CommandDef = await resolveLazy(sub);
       defs = { ...rootArgs, ...(await resolveLazy(cmd.args ?? {})) };
+      positionals = Object.entries(defs)
+        .filter(([, d]) => d.type === "positional")
+        .map(([k]) => k);
       out.command = a;
+    } else if (positionals.length > 0) {
+      positionals.shift();
     } else {
       throw usageError(`unexpected argument "${a}"`);
     }
   }
+  const missing = positionals.find((k) => defs[k]?.type === "positional" && defs[k].required);
+  if (missing && !out.help) throw usageError(`missing <${missing}>`);
   return out;
 }

@@ -44,11 +44,51 @@ export const StdioServerSchema = z
   })
   .meta({ title: "stdio server" });
 
+/** How the gateway logs in to a remote server that wants OAuth (see README, "Remote servers that need a login"). */
+export const OAuthSchema = z
+  .strictObject({
+    client_id: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "A client registered with the authorization server beforehand" }),
+    client_secret: z.string().min(1).optional().meta({ description: "Its secret, if it has one" }),
+    client_metadata_url: z
+      .url({ protocol: /^https$/ })
+      .optional()
+      .meta({
+        description:
+          "HTTPS URL of a Client ID Metadata Document, used as the client_id where the authorization server supports it",
+      }),
+    scopes: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({ description: "Scopes to ask for besides those the server names" }),
+    grant: z.enum(["authorization_code", "client_credentials"]).default("authorization_code").meta({
+      description:
+        "client_credentials: no browser, for machines (needs client_id and client_secret)",
+    }),
+    redirect_port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .meta({ description: "Port of the loopback redirect URI http://127.0.0.1:PORT/callback" }),
+  })
+  .refine((o) => o.grant !== "client_credentials" || (o.client_id && o.client_secret), {
+    message: "grant client_credentials needs client_id and client_secret",
+  });
+
 export const RemoteServerSchema = z
   .strictObject({
     url: z.url().meta({ description: "Streamable HTTP or SSE endpoint" }),
     headers: stringMap.default({}),
     transport: z.enum(["auto", "http", "sse"]).default("auto"),
+    oauth: z.union([z.boolean(), OAuthSchema]).optional().meta({
+      description:
+        "OAuth login to this server: true or settings to always use it, false never; unset: when it answers 401 and no Authorization header is configured",
+    }),
     ...common,
   })
   .meta({ title: "remote server" });
@@ -107,6 +147,7 @@ export type GatewayConfig = z.output<typeof ConfigSchema>;
 export type ServerConfig = z.output<typeof ServerSchema>;
 export type StdioServerConfig = z.output<typeof StdioServerSchema>;
 export type RemoteServerConfig = z.output<typeof RemoteServerSchema>;
+export type OAuthConfig = z.output<typeof OAuthSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
 export const isRemote = (s: ServerConfig): s is RemoteServerConfig => "url" in s;

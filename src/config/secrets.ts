@@ -5,8 +5,8 @@ const SCHEME = /^\s*(?:bearer|basic|token|apikey|api-key)\s+(\S+)\s*$/i;
 
 /**
  * Every value in the config that may be a secret: servers' env values and
- * headers (and the credential inside an `Authorization`-style value), and auth
- * tokens. The CLI hands them to `addSecrets` so they are masked in every log
+ * headers (and the credential inside an `Authorization`-style value), OAuth client
+ * secrets, and auth tokens. (OAuth tokens are added by src/oauth/store.ts when read.) The CLI hands them to `addSecrets` so they are masked in every log
  * line, error and status.
  */
 export function collectSecrets(config: GatewayConfig): string[] {
@@ -17,6 +17,8 @@ export function collectSecrets(config: GatewayConfig): string[] {
       const credential = SCHEME.exec(value)?.[1];
       if (credential) out.push(credential);
     }
+    if (isRemote(s) && typeof s.oauth === "object" && s.oauth.client_secret)
+      out.push(s.oauth.client_secret);
   }
   for (const t of config.auth?.tokens ?? []) out.push(t.token);
   return out;

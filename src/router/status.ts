@@ -25,6 +25,8 @@ export interface ServerStatus {
   errors: number;
   restarts: number;
   last_error: string | null;
+  /** A remote server's OAuth login: pending (with the URL to open), logged in/out; never a token. */
+  login?: NonNullable<ServerHandle["login"]>;
 }
 
 export function serverStatus(h: ServerHandle): ServerStatus {
@@ -44,6 +46,7 @@ export function serverStatus(h: ServerHandle): ServerStatus {
     restarts: h.stats.restarts,
     // Errors can quote a backend's stderr; secrets are masked like in logs.
     last_error: h.lastError ? redact(h.lastError) : null,
+    ...(h.login ? { login: h.login } : {}),
   };
 }
 

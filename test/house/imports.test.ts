@@ -36,15 +36,16 @@ describe("scripts/check-imports.ts", () => {
   });
 
   test("layers: higher folders rank higher; a file in no layer has no rank", () => {
-    const [leaf, backend, router, front, gateway, cli] = [
+    const [leaf, oauth, backend, router, front, gateway, cli] = [
       "src/log.ts",
+      "src/oauth/store.ts",
       "src/backend/server.ts",
       "src/router/router.ts",
       "src/front/http.ts",
       "src/gateway.ts",
       "src/cli/serve.ts",
     ].map(rankOf);
-    expect([leaf, backend, router, front, gateway, cli]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([leaf, oauth, backend, router, front, gateway, cli]).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(rankOf("src/config/load.ts")).toBe(0);
     expect(rankOf("src/nowhere/x.ts")).toBeUndefined();
   });
