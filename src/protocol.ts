@@ -1,8 +1,16 @@
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
-
-/** Versions served to clients and accepted from backends, newest first (SPEC 1). */
-export const PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
-export const LATEST_VERSION: string = LATEST_PROTOCOL_VERSION;
+/**
+ * Legacy versions served to clients and accepted from backends, newest first (SPEC 1): the SDK's
+ * own list, spelled out so that no gateway loads the SDK package just for it
+ * (test/era/keys.test.ts holds it equal to the SDK's SUPPORTED_PROTOCOL_VERSIONS).
+ */
+export const PROTOCOL_VERSIONS: readonly string[] = [
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05",
+  "2024-10-07",
+];
+export const LATEST_VERSION = "2025-11-25";
 
 /** The version to answer a client's initialize with: its own when supported, else the latest. */
 export const negotiate = (requested: unknown): string =>

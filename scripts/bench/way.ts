@@ -1,6 +1,7 @@
 // What a "way" is (one front to the same echo server) and the pieces every way is built from.
 import { resolve } from "node:path";
 import { StreamableClient } from "./client-http.ts";
+import { ModernClient } from "./client-modern.ts";
 import { SseClient } from "./client-sse.ts";
 import { StdioClient } from "./client-stdio.ts";
 import { type Client, INITIALIZE, INITIALIZED } from "./rpc.ts";
@@ -54,7 +55,7 @@ export function stdioLaunch(cmd: string[], opts: StartOptions = {}): Launched {
   };
 }
 
-export type HttpFlavor = "streamable" | "sse";
+export type HttpFlavor = "streamable" | "sse" | "modern";
 
 /** Spawns an HTTP server process; `url` is its /mcp (streamable) or /sse (legacy) endpoint. */
 export function httpLaunch(
@@ -77,11 +78,13 @@ export function httpLaunch(
       const client = await Promise.race([
         flavor === "streamable"
           ? StreamableClient.open(url, deadline)
-          : SseClient.open(url, deadline),
+          : flavor === "modern"
+            ? ModernClient.open(url, deadline)
+            : SseClient.open(url, deadline),
         exited,
       ]);
       if (flavor === "sse") await handshake(client);
-      else await client.notify(INITIALIZED);
+      else if (flavor === "streamable") await client.notify(INITIALIZED);
       return client;
     },
   };

@@ -70,6 +70,16 @@ export function gatewayWays(g: GatewaySetup): Way[] {
       },
     },
     {
+      id: "gw-modern",
+      label: "gateway Streamable HTTP, 2026-07-28",
+      kind: "gateway",
+      tool,
+      launch: async () => {
+        const port = freePort();
+        return httpLaunch(serve(port), "modern", `http://127.0.0.1:${port}/mcp`, { env: g.env });
+      },
+    },
+    {
       id: "gw-sse",
       label: "gateway SSE",
       kind: "gateway",

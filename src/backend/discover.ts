@@ -3,7 +3,7 @@
  * discover result naming a modern version we speak means modern; any other answer, or none within
  * the probe time, means legacy (then `initialize`). The answer is cached with the schemas.
  */
-import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
+import { SERVER_INFO_META_KEY } from "../era/keys.ts";
 import { LATEST_MODERN, MODERN_VERSIONS } from "../era/versions.ts";
 import { GatewayError } from "../errors.ts";
 import type { ServerInfo } from "../protocol.ts";

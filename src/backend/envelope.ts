@@ -4,7 +4,7 @@ import {
   CLIENT_INFO_META_KEY,
   LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
-} from "@modelcontextprotocol/server";
+} from "../era/keys.ts";
 import type { Params } from "../jsonrpc.ts";
 import { VERSION } from "../version.ts";
 

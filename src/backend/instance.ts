@@ -8,9 +8,7 @@ import type { Era } from "../era/versions.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import { log } from "../log.ts";
-import { type LoginStatus, ServerAuth } from "../oauth/server-auth.ts";
-import { oauthSettings } from "../oauth/settings.ts";
-import { tokenStore } from "../oauth/store.ts";
+import type { LoginStatus, ServerAuth } from "../oauth/server-auth.ts";
 import type { ServerInfo } from "../protocol.ts";
 import { CallTable } from "./calls.ts";
 import type { Connection, OutcomeHandler } from "./connection.ts";
@@ -59,8 +57,11 @@ export class Instance {
   private probed?: Era;
   /** Aborts a start in progress when the server is stopped (gateway exit must not wait for it). */
   private startAbort?: AbortController;
-  /** OAuth for a remote server that may need a login; it outlives each connection. */
-  readonly auth?: ServerAuth;
+  /**
+   * OAuth for a remote server that may need a login; it outlives each connection. Made at the
+   * first start (its module and the SDK's client load only for remote servers).
+   */
+  private auth?: ServerAuth;
 
   constructor(
     private readonly opts: InstanceOptions,
@@ -75,15 +76,6 @@ export class Instance {
         if (this.calls.size === 0) this.armIdle();
       },
     });
-    const settings = isRemote(opts.config) ? oauthSettings(opts.config) : undefined;
-    if (settings && isRemote(opts.config))
-      this.auth = new ServerAuth({
-        server: opts.name,
-        url: opts.config.url,
-        settings,
-        store: tokenStore(),
-        loginWaitMs: opts.startTimeoutMs,
-      });
     this.relay = new Relay(opts.name, {
       calls: () => this.calls.values(),
       waiting: () => this.waiting,
@@ -103,6 +95,30 @@ export class Instance {
   /** The connection while running. */
   get live(): Connection | undefined {
     return this.state === "running" ? this.conn : undefined;
+  }
+
+  /** Drop a pending login and its redirect listener (the gateway is closing). */
+  closeAuth(): void {
+    this.auth?.close();
+  }
+
+  private async makeAuth(): Promise<ServerAuth | undefined> {
+    const { config } = this.opts;
+    if (!isRemote(config)) return undefined;
+    const [{ oauthSettings }, { tokenStore }, { ServerAuth }] = await Promise.all([
+      import("../oauth/settings.ts"),
+      import("../oauth/store.ts"),
+      import("../oauth/server-auth.ts"),
+    ]);
+    const settings = oauthSettings(config);
+    if (!settings) return undefined;
+    return new ServerAuth({
+      server: this.opts.name,
+      url: config.url,
+      settings,
+      store: tokenStore(),
+      loginWaitMs: this.opts.startTimeoutMs,
+    });
   }
 
   /** The OAuth login's state, for status (never a token). */
@@ -199,6 +215,7 @@ export class Instance {
     const abort = new AbortController();
     this.startAbort = abort;
     try {
+      this.auth ??= await this.makeAuth();
       opened = await openBackend(
         name,
         this.opts.config,

@@ -8,7 +8,7 @@ import type { Channel } from "./channel.ts";
 import { Connection, type ConnectionHandlers } from "./connection.ts";
 import { discover, ProbeClosed } from "./discover.ts";
 import { handshake } from "./handshake.ts";
-import { RemoteChannel, type RemoteMode } from "./remote-channel.ts";
+import type { RemoteChannel, RemoteMode } from "./remote-channel.ts";
 import { StdioChannel } from "./stdio-channel.ts";
 
 export interface Opened {
@@ -50,8 +50,14 @@ export async function openBackend(
   let lastError: unknown;
   const authFailures = auth?.failures ?? 0;
   for (const mode of modes) {
+    // The SDK's HTTP client loads only when a remote server is first opened.
     const channel: Channel = isRemote(config)
-      ? new RemoteChannel(config.url, config.headers, mode as RemoteMode, auth)
+      ? new (await import("./remote-channel.ts")).RemoteChannel(
+          config.url,
+          config.headers,
+          mode as RemoteMode,
+          auth,
+        )
       : new StdioChannel(name, {
           command: config.command,
           args: config.args,

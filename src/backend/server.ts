@@ -3,9 +3,10 @@
  * the backend instance that serves its requests (started lazily, see instance.ts). Resource
  * subscriptions and the log level are kept here, so a restart renews them.
  */
-import { SUBSCRIPTION_ID_META_KEY } from "@modelcontextprotocol/server";
+
 import { isRemote, type ServerConfig } from "../config/schema.ts";
 import { mirrorParams } from "../era/headers.ts";
+import { SUBSCRIPTION_ID_META_KEY } from "../era/keys.ts";
 import { errorMessage } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import { log } from "../log.ts";
@@ -214,7 +215,7 @@ export class ServerHandle implements Target {
   /** The gateway is closing: a login still waiting for the person is given up (its listener closes). */
   async close(): Promise<void> {
     await this.instance.stop("gateway closing");
-    this.instance.auth?.close();
+    this.instance.closeAuth();
   }
 
   /** Re-read the lists from the running backend; update the cache; report what changed. */

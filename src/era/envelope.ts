@@ -2,14 +2,15 @@
  * The per-request `_meta` envelope of the modern era: what a request claims (version, client
  * capabilities, client info, log level), read and checked once at the front.
  */
+
+import { ErrorCode, type Params, type RpcErrorObject } from "../jsonrpc.ts";
+import { ModernError } from "./errors.ts";
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
   LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
-} from "@modelcontextprotocol/server";
-import { ErrorCode, type Params, type RpcErrorObject } from "../jsonrpc.ts";
-import { ModernError } from "./errors.ts";
+} from "./keys.ts";
 import { isModernVersion, MODERN_VERSIONS } from "./versions.ts";
 
 export const META = {

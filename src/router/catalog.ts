@@ -1,9 +1,9 @@
-import { UriTemplate } from "@modelcontextprotocol/server";
 import type { ServerHandle } from "../backend/server.ts";
 import type { Target } from "../backend/types.ts";
 import { log } from "../log.ts";
 import { exposedName, placeholderName } from "../names.ts";
 import type { Def, ResourceDef, TemplateDef } from "../protocol.ts";
+import { matchesTemplate } from "./uri-templates.ts";
 
 /** Where an exposed tool or prompt goes. Routing uses this table; names are never parsed back. */
 export interface Route {
@@ -25,8 +25,10 @@ export interface ResourceRoute {
 export interface TemplateRoute {
   def: TemplateDef;
   server: ServerHandle;
-  template: UriTemplate | undefined;
 }
+
+/** A URI that only a template could match, before the template matcher is loaded. */
+export const NEEDS_MATCHER = Symbol("load the URI template matcher first");
 
 export interface LocalTool {
   def: Def;
@@ -149,15 +151,8 @@ export class Catalog {
           );
         }
       }
-      for (const t of lists.resourceTemplates) {
-        let template: UriTemplate | undefined;
-        try {
-          template = new UriTemplate(t.uriTemplate);
-        } catch {
-          template = undefined; // listed, but never matched
-        }
-        this.templates.push({ def: { ...t, name: label(t.name) }, server: handle, template });
-      }
+      for (const t of lists.resourceTemplates)
+        this.templates.push({ def: { ...t, name: label(t.name) }, server: handle });
     }
     this.version++;
   }
@@ -169,13 +164,15 @@ export class Catalog {
   resolveUri(
     uri: string,
     visible: (server: string) => boolean = () => true,
-  ): ServerHandle | undefined {
+  ): ServerHandle | undefined | typeof NEEDS_MATCHER {
     for (const r of this.resourceRoutes)
       if (r.def.uri === uri && visible(r.server.name)) return r.server;
     for (const t of this.templates) {
       if (!visible(t.server.name)) continue;
       if (t.def.uriTemplate === uri) return t.server; // completion refers to templates by their text
-      if (t.template?.match(uri)) return t.server;
+      const hit = matchesTemplate(t.def.uriTemplate, uri);
+      if (hit === undefined) return NEEDS_MATCHER;
+      if (hit) return t.server;
     }
     return undefined;
   }

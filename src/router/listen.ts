@@ -2,7 +2,7 @@
  * One modern `subscriptions/listen` stream: the change notifications a client opted in to, each
  * tagged with the stream's subscription id. The front that holds the stream sends them.
  */
-import { SUBSCRIPTION_ID_META_KEY } from "@modelcontextprotocol/server";
+import { SUBSCRIPTION_ID_META_KEY } from "../era/keys.ts";
 import type { Id, Params, RpcNotification } from "../jsonrpc.ts";
 import type { ListKind } from "../protocol.ts";
 import type { Role } from "./roles.ts";

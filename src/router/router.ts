@@ -1,16 +1,17 @@
 import type { ServerHandle } from "../backend/server.ts";
-import type { Cancel, OutcomeHandler, ServerEvents } from "../backend/types.ts";
+import type { Cancel, ServerEvents } from "../backend/types.ts";
 import { MODERN_VERSIONS } from "../era/versions.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params, RpcError, type RpcNotification } from "../jsonrpc.ts";
 import { LIST_CHANGED, type ListKind } from "../protocol.ts";
-import { fail, gatewayFailure, ok, type Reply, thrownReply, toolError } from "../replies.ts";
+import { fail, ok, type Reply, thrownReply, toolError } from "../replies.ts";
 import { capabilities, instructions } from "./capabilities.ts";
 import { Catalog, type LocalTool, type Route, type ServerEntry } from "./catalog.ts";
 import type { Client } from "./client.ts";
 import type { Listener } from "./listen.ts";
 import { ModernHost } from "./modern-request.ts";
 import { page } from "./pagination.ts";
+import { asReply, ResourceRoutes } from "./resources.ts";
 import type { Role } from "./roles.ts";
 import { Session, type SessionHost } from "./session.ts";
 import type { CacheHints } from "./shape.ts";
@@ -24,21 +25,9 @@ const unknownTool = (name: unknown) =>
   new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`);
 const unknownPrompt = (name: unknown) =>
   new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${String(name)}`);
-const unknownResource = (uri: unknown) =>
-  new RpcError(ErrorCode.ResourceNotFound, `Resource not found: ${String(uri)}`, { uri });
 
 /** How long a modern client may keep the gateway's lists once every server's lists are known. */
 const LIST_TTL_MS = 60_000;
-
-/** A method the modern era removed, asked for by a modern client. */
-const notInThisEra = (method: string) =>
-  new RpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
-
-/** A backend's answer as it came, or the gateway's own failure as a JSON-RPC error. */
-const asReply =
-  (done: Done): OutcomeHandler =>
-  (o) =>
-    done(o instanceof GatewayError ? gatewayFailure(o) : o);
 
 /**
  * The gateway core that every session talks to: resolves exposed names through the
@@ -49,6 +38,7 @@ export class Router implements ServerEvents, SessionHost {
   readonly sessions = new Set<Session>();
   private readonly views: Views;
   private readonly subscriptions = new Subscriptions();
+  private readonly resources: ResourceRoutes;
   private readonly listeners = new Set<Listener>();
   private readonly prefixes = new Map<string, string>();
   private readonly handlers: Record<string, Handler>;
@@ -63,6 +53,11 @@ export class Router implements ServerEvents, SessionHost {
   ) {
     for (const s of servers) this.prefixes.set(s.handle.name, s.prefix);
     this.views = new Views(this.catalog, (name) => this.prefixes.get(name) ?? name);
+    this.resources = new ResourceRoutes(
+      this.catalog,
+      (role) => this.view(role).servers,
+      this.subscriptions,
+    );
     this.catalog.rebuild(local, servers);
     this.handlers = {
       "tools/list": (s, p, done) =>
@@ -83,10 +78,9 @@ export class Router implements ServerEvents, SessionHost {
           asReply(done),
         );
       },
-      "resources/read": (s, p, done) =>
-        this.serverFor(s.role, p?.uri).forward("resources/read", p, s, asReply(done)),
-      "resources/subscribe": (s, p, done) => this.subscribe(s, p, done),
-      "resources/unsubscribe": (s, p, done) => this.unsubscribe(s, p, done),
+      "resources/read": (s, p, done) => this.resources.read(s, p, done),
+      "resources/subscribe": (s, p, done) => this.resources.subscribe(s, p, done),
+      "resources/unsubscribe": (s, p, done) => this.resources.unsubscribe(s, p, done),
       "completion/complete": (s, p, done) => this.complete(s, p, done),
       "logging/setLevel": (s, p, done) => {
         const level = p?.level;
@@ -181,30 +175,6 @@ export class Router implements ServerEvents, SessionHost {
     return route;
   }
 
-  private serverFor(role: Role, uri: unknown): ServerHandle {
-    const { servers } = this.view(role);
-    const server =
-      typeof uri === "string" ? this.catalog.resolveUri(uri, (s) => servers.has(s)) : undefined;
-    if (!server) throw unknownResource(uri);
-    return server;
-  }
-
-  private subscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
-    if (!(s instanceof Session)) throw notInThisEra("resources/subscribe");
-    const uri = p?.uri as string;
-    const server = this.serverFor(s.role, uri);
-    if (!this.subscriptions.add(s, server, uri)) return void done(ok({}));
-    return server.watch(uri, p, s, asReply(done));
-  }
-
-  private unsubscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
-    if (!(s instanceof Session)) throw notInThisEra("resources/unsubscribe");
-    const uri = p?.uri as string;
-    const server = this.serverFor(s.role, uri);
-    if (!this.subscriptions.remove(s, server, uri)) return void done(ok({}));
-    return server.unwatch(uri, p, s, asReply(done));
-  }
-
   private complete(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
     const ref = p?.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
     if (ref?.type === "ref/prompt") {
@@ -216,8 +186,7 @@ export class Router implements ServerEvents, SessionHost {
         asReply(done),
       );
     }
-    if (ref?.type === "ref/resource")
-      return this.serverFor(s.role, ref.uri).forward("completion/complete", p, s, asReply(done));
+    if (ref?.type === "ref/resource") return this.resources.complete(s, p, ref.uri, done);
     throw new RpcError(
       ErrorCode.InvalidParams,
       "completion/complete needs params.ref of type ref/prompt or ref/resource",
@@ -262,11 +231,7 @@ export class Router implements ServerEvents, SessionHost {
   /** A modern subscriptions/listen stream opens: it gets what it asked for from now on. */
   listen(listener: Listener): void {
     this.listeners.add(listener);
-    const { servers } = this.view(listener.role);
-    for (const uri of listener.filter.resourceSubscriptions ?? []) {
-      const server = this.catalog.resolveUri(uri, (n) => servers.has(n));
-      if (server && this.subscriptions.add(listener, server, uri)) server.watch(uri);
-    }
+    this.resources.watch(listener);
   }
 
   unlisten(listener: Listener): void {

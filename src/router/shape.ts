@@ -4,7 +4,7 @@
  * Every reply is rebuilt as a fresh object, so nothing kept from the backend's raw line (src/raw.ts)
  * can bypass the change.
  */
-import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
+import { SERVER_INFO_META_KEY } from "../era/keys.ts";
 import { ErrorCode, type Id, type RpcResponse } from "../jsonrpc.ts";
 import { VERSION } from "../version.ts";
 
