@@ -17,6 +17,8 @@ import { measureWay } from "./bench/measure.ts";
 import { installPeers, peerWays } from "./bench/peers.ts";
 import { renderResults } from "./bench/report.ts";
 import type { Results, WayResult } from "./bench/results.ts";
+import { sdkWays } from "./bench/sdk-ways.ts";
+import { type SessionsFigures, sessionsPass } from "./bench/sessions.ts";
 import {
   gatewayCommand,
   machine,
@@ -94,6 +96,7 @@ async function main(opts: Options, tmp: string): Promise<void> {
   if (gateway.warning) notes.push(`**Warning**: ${gateway.warning}.`);
   const g = await setupGateway(gateway.cmd, join(tmp, "gateway"));
   let ways: Way[] = [direct, ...gatewayWays(g)];
+  if (opts.sdk) ways.push(...sdkWays(ways));
   if (opts.peers) {
     say("installing peers with npm");
     try {
@@ -118,6 +121,13 @@ async function main(opts: Options, tmp: string): Promise<void> {
   }
   say(`ten servers (${elapsed()})`);
   const ten = await tenFigures(gateway.cmd, join(tmp, "ten"), opts);
+  say(`${opts.sessions} Streamable HTTP sessions (${elapsed()})`);
+  let sessions: SessionsFigures | string;
+  try {
+    sessions = await sessionsPass(g, opts.sessions, opts.plan.sequential, opts.plan.idleMs);
+  } catch (e) {
+    sessions = errorText(e);
+  }
 
   const command = `bun run bench${Bun.argv.slice(2).length ? ` ${Bun.argv.slice(2).join(" ")}` : ""}`;
   const results: Results = {
@@ -133,6 +143,7 @@ async function main(opts: Options, tmp: string): Promise<void> {
     ways: wayResults,
     growth,
     ten,
+    sessions,
   };
   const block = renderResults(results);
   process.stdout.write(`${block}\n`);

@@ -26,14 +26,17 @@ const COLUMNS: Column[] = [
   { key: "bigMs", title: "1 MB echo", unit: "ms" },
 ];
 
-function table(results: Results): string[] {
-  const floor = results.ways.find((w) => w.way.kind === "floor");
+/** The ways measured by one pass (raw clients, or the SDK's client), against that pass's floor. */
+function table(results: Results, pass: "raw" | "sdk"): string[] {
+  const ways = results.ways.filter((w) => (w.way.pass ?? "raw") === pass);
+  if (ways.every((w) => w.skipped)) return [];
+  const floor = ways.find((w) => w.way.kind === "floor");
   const head = ["way", ...COLUMNS.map((c) => `${c.title}${c.unit ? ` (${c.unit})` : ""}`)];
   const lines = [
     `| ${head.join(" | ")} |`,
     `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
   ];
-  for (const r of results.ways) {
+  for (const r of ways) {
     if (r.skipped) continue;
     const cells = COLUMNS.map((c) => {
       const v = fig(r, c.key);
@@ -44,6 +47,20 @@ function table(results: Results): string[] {
     lines.push(`| ${label} | ${cells.join(" | ")} |`);
   }
   return lines;
+}
+
+/** The same ways measured with the MCP SDK's own client (v2), against direct with that client. */
+function sdkPass(results: Results): string[] {
+  const rows = table(results, "sdk");
+  if (rows.length === 0) return [];
+  return [
+    "With the MCP SDK's own client (`@modelcontextprotocol/client`, what users run; the ratio is to " +
+      "direct stdio with the same client). Its CPU figures are still the front process's alone, not " +
+      "the client's:",
+    "",
+    ...rows,
+    "",
+  ];
 }
 
 function extras(results: Results): string[] {
@@ -76,6 +93,16 @@ function extras(results: Results): string[] {
         `${num(eager, "MB")} for the ten servers started eagerly (${times(gw / eager)}).`,
     );
   }
+  const s = results.sessions;
+  if (typeof s === "string") out.push(`- Sessions pass: not measured: ${s}`);
+  else
+    out.push(
+      `- ${s.sessions.toLocaleString("en-US")} Streamable HTTP sessions open at once (initialized, ` +
+        `idle): gateway process ${num(s.beforeMb, "MB")} → ${num(s.afterMb, "MB")}, ` +
+        `${num(s.perSessionKb, "KB")} per idle session; p50 of a call on one more session ` +
+        `${num(s.p50AloneUs, "µs")} alone, ${num(s.p50WithUs, "µs")} with them open ` +
+        `(${times(s.p50WithUs / s.p50AloneUs)}).`,
+    );
   return out;
 }
 
@@ -109,13 +136,14 @@ export function renderResults(results: Results): string {
       "in a rotated order so that background noise hits all ways alike. In brackets: the ratio to " +
       "the direct floor measured in the same run.",
     "",
-    ...table(results),
+    ...table(results, "raw"),
     "",
+    ...sdkPass(results),
     ...extras(results),
     ...problems(results),
     ...info.notes.map((n) => `- ${n}`),
     "",
-    "### Targets (issue 8)",
+    "### Targets (issue 8: raw clients; issue 20: the SDK's client)",
     "",
     "| target | figure | |",
     "|---|---|---|",

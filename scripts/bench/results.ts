@@ -2,6 +2,7 @@
 import type { Growth, TenRound } from "./extras.ts";
 import { median } from "./load.ts";
 import type { Figure, Plan, RoundFigures } from "./measure.ts";
+import type { SessionsFigures } from "./sessions.ts";
 import type { Way } from "./way.ts";
 
 export interface WayResult {
@@ -28,6 +29,7 @@ export interface Results {
   ways: WayResult[];
   growth: Growth | string;
   ten: TenRound[] | string;
+  sessions: SessionsFigures | string;
 }
 
 /** The median over rounds of one figure; NaN when the way has no rounds. */

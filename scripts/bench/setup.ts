@@ -10,6 +10,8 @@ import { oneLine } from "./within.ts";
 export interface Options {
   quick: boolean;
   peers: boolean;
+  /** Also measure every way with the MCP SDK's own client (default; --no-sdk skips it). */
+  sdk: boolean;
   rounds: number;
   /** Run the gateway as `bun src/main.ts` instead of the compiled binary. */
   source: boolean;
@@ -20,13 +22,15 @@ export interface Options {
   only: string[] | undefined;
   growthCalls: number;
   tenRounds: number;
+  /** Streamable HTTP sessions held open in the sessions pass. */
+  sessions: number;
   /** Whole-run budget in seconds: no new round starts once it would overrun. */
   budgetS: number;
   plan: Plan;
 }
 
 export const USAGE = `usage: bun scripts/bench.ts [--quick] [--peers] [--rounds N] [--source] [--no-build]
-                           [--out FILE | --no-write] [--peers-dir DIR] [--only ID,ID]
+                           [--out FILE | --no-write] [--peers-dir DIR] [--only ID,ID] [--no-sdk]
 
   --quick      1 round, short phases, 10,000 growth calls; prints only (smoke check of the script)
   --peers      also mcp-proxy, supergateway and mcp-hub, npm-installed into a temp folder
@@ -35,8 +39,10 @@ export const USAGE = `usage: bun scripts/bench.ts [--quick] [--peers] [--rounds 
   --no-build   use dist/mcp-gateway as it is, even if src/ is newer
   --out FILE   where the report goes (default BENCHMARKS.md; --quick and --no-write: stdout only)
   --peers-dir  reuse (or fill) this folder for the peers' npm install
-  --only       way ids: direct, gw-stdio, gw-http, gw-sse, mcp-proxy-http, mcp-proxy-sse,
-               supergateway-sse, supergateway-http, mcp-hub-sse (the floor is always measured)`;
+  --only       way ids: direct, gw-stdio, gw-http, gw-modern, gw-sse, mcp-proxy-http,
+               mcp-proxy-sse, supergateway-sse, supergateway-http, mcp-hub-sse; with +sdk (e.g.
+               gw-http+sdk) the SDK-client pass of a way (the floors are always measured)
+  --no-sdk     skip the SDK-client pass (every way again, measured with the MCP SDK's client)`;
 
 export function parseOptions(argv: string[]): Options {
   const has = (flag: string) => argv.includes(flag);
@@ -47,7 +53,15 @@ export function parseOptions(argv: string[]): Options {
     if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value\n${USAGE}`);
     return v;
   };
-  const known = ["--quick", "--peers", "--source", "--no-build", "--no-write", "--help"];
+  const known = [
+    "--quick",
+    "--peers",
+    "--source",
+    "--no-build",
+    "--no-write",
+    "--no-sdk",
+    "--help",
+  ];
   const valued = ["--rounds", "--out", "--peers-dir", "--only"];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? "";
@@ -63,6 +77,7 @@ export function parseOptions(argv: string[]): Options {
   return {
     quick,
     peers,
+    sdk: !has("--no-sdk"),
     rounds,
     source: has("--source"),
     build: !has("--no-build"),
@@ -71,6 +86,7 @@ export function parseOptions(argv: string[]): Options {
     only: value("--only")?.split(","),
     growthCalls: quick ? 10_000 : 100_000,
     tenRounds: quick ? 1 : 3,
+    sessions: quick ? 100 : 1000,
     budgetS: peers ? 19 * 60 : 9.5 * 60,
     plan: quick
       ? {

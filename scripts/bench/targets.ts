@@ -122,6 +122,8 @@ export function targetRows(results: Results): TargetRow[] {
     );
   }
 
+  rows.push(...sdkTargets(by));
+
   const g = results.growth;
   const growthTarget = "gateway RSS after 100,000 calls ≤ 1.1x after warm-up";
   if (typeof g === "string") rows.push({ target: growthTarget, ...absent(g) });
@@ -133,5 +135,51 @@ export function targetRows(results: Results): TargetRow[] {
       verdict: verdict(x <= 1.1),
     });
   }
+  return rows;
+}
+
+/** Issue 20: the distance to the floor, measured with the SDK's own client on every way. */
+function sdkTargets(by: (id: string) => WayResult | undefined): TargetRow[] {
+  const floor = by("direct+sdk");
+  const stdio = by("gw-stdio+sdk");
+  const http = by("gw-http+sdk");
+  const rows = [
+    vsFloor("SDK client: stdio p50 ≤ 1.5x direct", stdio, floor, "p50Us", "µs", (x) => x <= 1.5),
+    vsFloor(
+      "SDK client: stdio calls/s @32 ≥ 0.75x direct",
+      stdio,
+      floor,
+      "callsPerSec",
+      "",
+      (x) => x >= 0.75,
+    ),
+  ];
+  for (const id of ["gw-stdio+sdk", "gw-http+sdk", "gw-sse+sdk"]) {
+    const r = by(id);
+    rows.push(
+      vsFloor(
+        `${r?.way.label ?? id}: 1 MB echo ≤ 1.2x direct`,
+        r,
+        floor,
+        "bigMs",
+        "ms",
+        (x) => x <= 1.2,
+      ),
+    );
+  }
+  rows.push(
+    atMost(
+      "SDK client: Streamable HTTP gateway CPU/call sequential ≤ 120 µs",
+      http,
+      "cpuSeqUs",
+      120,
+    ),
+    atMost(
+      "SDK client: Streamable HTTP gateway CPU/call at 32 in flight ≤ 60 µs",
+      http,
+      "cpuLoadUs",
+      60,
+    ),
+  );
   return rows;
 }

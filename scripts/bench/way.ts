@@ -26,6 +26,8 @@ export interface Way {
   tool: string;
   /** Spawns the process under test; the clock for "spawn to first tools/list" starts inside. */
   launch(): Promise<Launched>;
+  /** Which client measures it: the raw load clients (default) or the MCP SDK's own client. */
+  pass?: "raw" | "sdk";
 }
 
 export interface Launched {
@@ -36,6 +38,8 @@ export interface Launched {
   frontPid: number;
   /** A client with the MCP handshake done; retries while the process is not listening yet. */
   connect(deadline: number): Promise<Client>;
+  /** The endpoint of an HTTP way. */
+  url?: string;
 }
 
 /** Spawns `cmd` and speaks newline-delimited JSON-RPC over its stdin/stdout. */
@@ -70,6 +74,7 @@ export function httpLaunch(
     child,
     spawnedAt,
     frontPid: child.pid,
+    url,
     connect: async (deadline) => {
       const exited = child.exited.then((code) => {
         throw new Error(`exited with code ${code} before serving: ${child.stderrTail()}`);
