@@ -17,6 +17,8 @@ export const LAYERS: ReadonlyArray<{ layer: string; paths: readonly string[] }> 
   { layer: "router", paths: ["src/router/"] },
   { layer: "backend", paths: ["src/backend/"] },
   { layer: "oauth", paths: ["src/oauth/"] },
+  // Tool search's index, ranking and token counts: a library the router uses, knowing no layer.
+  { layer: "search", paths: ["src/search/"] },
   { layer: "leaves", paths: ["src/config/", "src/era/", "src/*.ts"] },
 ];
 

@@ -23,7 +23,9 @@ import {
 import type { LocalTool } from "./router/catalog.ts";
 import { type Role, resolveRole } from "./router/roles.ts";
 import { Router } from "./router/router.ts";
+import { searchTools } from "./router/search-tools.ts";
 import { statusTool } from "./router/status.ts";
+import { ToolSearch } from "./router/tool-search.ts";
 
 export type { ListReport, ServeHttpOptions };
 
@@ -111,6 +113,8 @@ export class MCPGateway {
     });
     router = new Router(servers, this.localTools());
     this.router = router;
+    if (this.config.tool_search.mode !== "off")
+      router.toolSearch = new ToolSearch(this.config.tool_search, router);
     this.ready = loadPlugins(
       this.plugins,
       this.config.plugins.map((p) => p.module),
@@ -126,7 +130,13 @@ export class MCPGateway {
       () => this.router,
       () => this.plugins.names(),
     );
-    return [status, ...this.plugins.defs().map((def) => ({ def, target: this.plugins }))];
+    // Off means transparent: the search tools are not even reserved names then.
+    const search = this.config.tool_search.mode === "off" ? [] : searchTools(() => this.router);
+    return [
+      status,
+      ...search,
+      ...this.plugins.defs().map((def) => ({ def, target: this.plugins })),
+    ];
   }
 
   /**

@@ -104,6 +104,38 @@ export const RoleSchema = z
   .nullable()
   .meta({ description: "null: everything; else picomatch globs over exposed tool/prompt names" });
 
+const TOOL_SEARCH_DEFAULTS = {
+  mode: "auto" as const,
+  auto_tokens: 10_000,
+  always: [],
+  limit: 5,
+  max_active: 20,
+};
+
+export const ToolSearchSchema = z
+  .strictObject({
+    mode: z.enum(["off", "on", "auto"]).default("auto").meta({
+      description:
+        "on: tools/list holds gateway_search_tools, gateway_call_tool, the `always` tools and gateway_status; the rest is found by search. auto: on for a caller whose visible tool definitions weigh more than auto_tokens. off: every tool listed, no search tools",
+    }),
+    auto_tokens: z.number().int().positive().default(10_000).meta({
+      description:
+        "auto: the o200k token weight of a caller's tool definitions above which search is on",
+    }),
+    always: z.array(z.string().min(1)).default([]).meta({
+      description: "picomatch globs of exposed tool names that stay listed in search mode",
+    }),
+    limit: z.number().int().min(1).max(20).default(5).meta({
+      description: "Results a search returns when the caller gives no limit (1-20)",
+    }),
+    max_active: z.number().int().nonnegative().default(20).meta({
+      description:
+        "Found tools kept in a session's tools/list (the least recently found leave first); 0: none, call them through gateway_call_tool",
+    }),
+  })
+  .default(TOOL_SEARCH_DEFAULTS)
+  .meta({ description: "Tool search: list a few tools and let the model search for the rest" });
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -117,6 +149,7 @@ export const ConfigSchema = z
       .default({}),
     plugins: z.array(PluginSchema).default([]),
     roles: z.record(z.string().min(1), RoleSchema).default({}),
+    tool_search: ToolSearchSchema,
     auth: z
       .strictObject({
         tokens: z.array(z.strictObject({ token: z.string().min(1), role: z.string().min(1) })),
@@ -149,6 +182,7 @@ export type StdioServerConfig = z.output<typeof StdioServerSchema>;
 export type RemoteServerConfig = z.output<typeof RemoteServerSchema>;
 export type OAuthConfig = z.output<typeof OAuthSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
+export type ToolSearchConfig = z.output<typeof ToolSearchSchema>;
 
 export const isRemote = (s: ServerConfig): s is RemoteServerConfig => "url" in s;
 

@@ -16,6 +16,8 @@ export interface Route {
   server?: ServerHandle;
   /** Set on a placeholder tool: calling it starts and discovers this server. */
   connect?: ServerHandle;
+  /** A built-in tool every role sees (the tool search tools: roles limit what they reach). */
+  everyRole?: boolean;
 }
 
 export interface ResourceRoute {
@@ -33,6 +35,7 @@ export const NEEDS_MATCHER = Symbol("load the URI template matcher first");
 export interface LocalTool {
   def: Def;
   target: Target;
+  everyRole?: boolean;
 }
 
 export interface ServerEntry {
@@ -93,7 +96,7 @@ export class Catalog {
       claim(
         this.tools,
         "tool",
-        { def: t.def, target: t.target, original: t.def.name },
+        { def: t.def, target: t.target, original: t.def.name, everyRole: t.everyRole },
         `"${t.target.name}"`,
       );
 

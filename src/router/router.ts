@@ -16,6 +16,7 @@ import type { Role } from "./roles.ts";
 import { Session, type SessionHost } from "./session.ts";
 import type { CacheHints } from "./shape.ts";
 import { Subscriptions } from "./subscriptions.ts";
+import type { ToolSearch } from "./tool-search.ts";
 import { type View, Views } from "./views.ts";
 
 type Done = (reply: Reply) => void;
@@ -46,6 +47,8 @@ export class Router implements ServerEvents, SessionHost {
   readonly modern = new ModernHost(() => this.cacheHints());
   /** "private" when what a caller sees depends on who it is (roles or tokens in the config). */
   listScope: "public" | "private" = "public";
+  /** Set when tool search is not off: it decides what tools/list holds (tool-search.ts). */
+  toolSearch?: ToolSearch;
 
   constructor(
     private readonly servers: ServerEntry[],
@@ -61,7 +64,9 @@ export class Router implements ServerEvents, SessionHost {
     this.catalog.rebuild(local, servers);
     this.handlers = {
       "tools/list": (s, p, done) =>
-        void done(ok(page("tools", this.view(s.role).tools, p?.cursor))),
+        void done(
+          ok(page("tools", this.toolSearch?.list(s) ?? this.view(s.role).tools, p?.cursor)),
+        ),
       "prompts/list": (s, p, done) =>
         void done(ok(page("prompts", this.view(s.role).prompts, p?.cursor))),
       "resources/list": (s, p, done) =>

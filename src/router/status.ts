@@ -7,6 +7,10 @@ import type { LocalTool } from "./catalog.ts";
 import { isClient } from "./client.ts";
 import { ALL, type Role } from "./roles.ts";
 import type { Router } from "./router.ts";
+import { CALL_TOOL, SEARCH_TOOL } from "./tool-search.ts";
+
+/** Built-in tools that are not plugins, though they live among the local tools. */
+const BUILT_IN_TOOLS = new Set(["gateway_status", SEARCH_TOOL, CALL_TOOL]);
 
 const started = Date.now();
 const secondsSince = (t: number) => Math.round((Date.now() - t) / 100) / 10;
@@ -51,8 +55,9 @@ export function serverStatus(h: ServerHandle): ServerStatus {
 }
 
 /** The gateway's status as the caller's role may see it: no hidden server, no secret. */
-export function gatewayStatus(router: Router, role: Role, plugins: string[]) {
+export function gatewayStatus(router: Router, role: Role, plugins: string[], caller?: Caller) {
   const view = router.view(role);
+  const search = router.toolSearch?.status(role, caller);
   return {
     gateway: {
       version: VERSION,
@@ -62,7 +67,8 @@ export function gatewayStatus(router: Router, role: Role, plugins: string[]) {
     },
     role: role.name ?? null,
     servers: router.serverHandles.filter((h) => view.servers.has(h.name)).map(serverStatus),
-    plugins: plugins.filter((p) => view.toolNames.has(p)),
+    plugins: plugins.filter((p) => view.toolNames.has(p) && !BUILT_IN_TOOLS.has(p)),
+    tool_search: search ?? { mode: "off" },
   };
 }
 
@@ -72,7 +78,7 @@ export function statusTool(router: () => Router, plugins: () => string[]): Local
     name: "built-in gateway_status",
     forward(_method, _params, caller: Caller, done) {
       const role = isClient(caller) ? caller.role : ALL;
-      const status = gatewayStatus(router(), role, plugins());
+      const status = gatewayStatus(router(), role, plugins(), caller);
       done(
         ok({
           content: [{ type: "text", text: JSON.stringify(status, null, 2) }],

@@ -15,7 +15,7 @@ export interface View {
 }
 
 const visibleRoute = (role: Role, r: Route, servers: Set<string>): boolean =>
-  r.connect ? servers.has(r.connect.name) : role.allows(r.def.name);
+  r.connect ? servers.has(r.connect.name) : r.everyRole === true || role.allows(r.def.name);
 
 export function computeView(
   catalog: Catalog,

@@ -36,8 +36,9 @@ describe("scripts/check-imports.ts", () => {
   });
 
   test("layers: higher folders rank higher; a file in no layer has no rank", () => {
-    const [leaf, oauth, backend, router, front, gateway, cli] = [
+    const [leaf, search, oauth, backend, router, front, gateway, cli] = [
       "src/log.ts",
+      "src/search/tool-index.ts",
       "src/oauth/store.ts",
       "src/backend/server.ts",
       "src/router/router.ts",
@@ -45,7 +46,9 @@ describe("scripts/check-imports.ts", () => {
       "src/gateway.ts",
       "src/cli/serve.ts",
     ].map(rankOf);
-    expect([leaf, oauth, backend, router, front, gateway, cli]).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect([leaf, search, oauth, backend, router, front, gateway, cli]).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7,
+    ]);
     expect(rankOf("src/config/load.ts")).toBe(0);
     expect(rankOf("src/nowhere/x.ts")).toBeUndefined();
   });

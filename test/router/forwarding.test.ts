@@ -115,6 +115,8 @@ function gatewayConfig(): string {
         many: fx(["--tools", "1100", "--page-size", "400"]),
         media: { command: process.execPath, args: [media] },
       },
+      // 1,100 tools weigh far past tool_search.auto_tokens: these tests are about the full list.
+      tool_search: { mode: "off" },
     }),
   );
   return file;
