@@ -60,6 +60,11 @@ export const roleOf = (caller: Caller): Role => (isClient(caller) ? caller.role 
 const sessionKey = (caller: Caller): Session | undefined =>
   caller instanceof Session ? caller : undefined;
 
+/** The index code and WordNet, imported on the first search (kept: later searches await it). */
+let searchCode:
+  | Promise<[typeof import("../search/tool-index.ts"), typeof import("../search/wordnet.ts")]>
+  | undefined;
+
 export class ToolSearch {
   private readonly roles = new Map<Role, RoleState>();
   private readonly sessions = new WeakMap<Session, SessionState>();
@@ -149,10 +154,8 @@ export class ToolSearch {
    * that never searches never loads them.
    */
   private async index(role: Role): Promise<ToolIndex> {
-    const [{ ToolIndex }, { wordnet }] = await Promise.all([
-      import("../search/tool-index.ts"),
-      import("../search/wordnet.ts"),
-    ]);
+    searchCode ??= Promise.all([import("../search/tool-index.ts"), import("../search/wordnet.ts")]);
+    const [{ ToolIndex }, { wordnet }] = await searchCode;
     const st = this.state(role);
     if (!st.index) {
       const { catalog } = this.host;
