@@ -1,5 +1,6 @@
 // Integrity of the tool-search fixture (test/fixtures/toolsearch/): the 20-server catalog parses,
-// and every gold name of the held-out query set names a real `<server>_<tool>` of it.
+// and every gold name of the held-out and the development query sets names a real
+// `<server>_<tool>` of it.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,10 +16,19 @@ const catalogs = files.map(
   (f) => JSON.parse(readFileSync(join(DIR, "catalog", f), "utf8")) as Catalog,
 );
 const exposed = new Set(catalogs.flatMap((c) => c.tools.map((t) => `${c.server}_${t.name}`)));
-const queries = readFileSync(join(DIR, "queries.jsonl"), "utf8")
-  .split("\n")
-  .filter((l) => l.trim() !== "")
-  .map((l) => JSON.parse(l) as Query);
+const readQueries = (file: string): Query[] =>
+  readFileSync(join(DIR, file), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Query);
+const queries = readQueries("queries.jsonl");
+const devQueries = readQueries("dev-queries.jsonl");
+const serverOf = new Map<string, string>(
+  catalogs.flatMap((c) =>
+    c.tools.map((t): [string, string] => [`${c.server}_${t.name}`, c.server]),
+  ),
+);
+const norm = (text: string) => text.trim().toLowerCase();
 
 describe("tool-search catalog fixture", () => {
   test("20 server files parse, each {server, package, version, tools}", () => {
@@ -62,14 +72,55 @@ describe("tool-search catalog fixture", () => {
   });
 
   test("every server is the gold of at least 2 queries", () => {
-    const serverOf = new Map<string, string>(
-      catalogs.flatMap((c) =>
-        c.tools.map((t): [string, string] => [`${c.server}_${t.name}`, c.server]),
-      ),
-    );
     for (const c of catalogs) {
       const n = queries.filter((q) => q.gold.some((g) => serverOf.get(g) === c.server)).length;
       expect({ server: c.server, n: Math.min(n, 2) }).toEqual({ server: c.server, n: 2 });
     }
+  });
+});
+
+describe("tool-search development query set (dev-queries.jsonl)", () => {
+  test("parses: at least 200 queries, each {id, query, gold, kind} with a known kind", () => {
+    expect(devQueries.length).toBeGreaterThanOrEqual(200);
+    for (const q of devQueries) {
+      expect(q.id).toMatch(/^[de]\d{3}$/);
+      expect(typeof q.query).toBe("string");
+      expect(q.query.trim().length).toBeGreaterThan(0);
+      expect(Array.isArray(q.gold)).toBe(true);
+      expect(KINDS as readonly string[]).toContain(q.kind);
+      if (q.note !== undefined) expect(typeof q.note).toBe("string");
+    }
+  });
+
+  test("ids and query texts are unique", () => {
+    expect(new Set(devQueries.map((q) => q.id)).size).toBe(devQueries.length);
+    expect(new Set(devQueries.map((q) => norm(q.query))).size).toBe(devQueries.length);
+  });
+
+  test("every kind is present", () => {
+    for (const k of KINDS) expect(devQueries.some((q) => q.kind === k)).toBe(true);
+  });
+
+  test("every gold name exists in the catalog, no gold list empty or repeated", () => {
+    const missing = devQueries.flatMap((q) =>
+      q.gold.filter((g) => !exposed.has(g)).map((g) => `${q.id}: ${g}`),
+    );
+    expect(missing).toEqual([]);
+    for (const q of devQueries) {
+      expect(q.gold.length).toBeGreaterThan(0);
+      expect(new Set(q.gold).size).toBe(q.gold.length);
+    }
+  });
+
+  test("every server is the gold of at least 3 development queries", () => {
+    for (const c of catalogs) {
+      const n = devQueries.filter((q) => q.gold.some((g) => serverOf.get(g) === c.server)).length;
+      expect({ server: c.server, n: Math.min(n, 3) }).toEqual({ server: c.server, n: 3 });
+    }
+  });
+
+  test("shares no query text with the held-out set", () => {
+    const heldOut = new Set(queries.map((q) => norm(q.query)));
+    expect(devQueries.filter((q) => heldOut.has(norm(q.query))).map((q) => q.id)).toEqual([]);
   });
 });
