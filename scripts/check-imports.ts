@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
  */
 export const LAYERS: ReadonlyArray<{ layer: string; paths: readonly string[] }> = [
   { layer: "cli", paths: ["src/main.ts", "src/index.ts", "src/cli/"] },
-  { layer: "gateway", paths: ["src/gateway.ts", "src/list-report.ts"] },
+  { layer: "gateway", paths: ["src/gateway.ts", "src/list-report.ts", "src/reload/"] },
   { layer: "front", paths: ["src/front/"] },
   { layer: "router", paths: ["src/router/"] },
   { layer: "backend", paths: ["src/backend/"] },

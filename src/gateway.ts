@@ -1,6 +1,6 @@
 import { defaultCacheDir, SchemaCache } from "./backend/cache.ts";
 import { PluginHost } from "./backend/plugin.ts";
-import { loadPlugins } from "./backend/plugin-loader.ts";
+import { loadPlugins, PluginFiles } from "./backend/plugin-loader.ts";
 import { Pool } from "./backend/pool.ts";
 import { loadConfig } from "./config/load.ts";
 import { type ConfigInput, ConfigSchema, type GatewayConfig } from "./config/schema.ts";
@@ -20,14 +20,16 @@ import {
   tool,
   z,
 } from "./plugin.ts";
+import { type Live, ReloadControl } from "./reload/control.ts";
+import type { ReloadOutcome } from "./reload/reloader.ts";
 import type { LocalTool } from "./router/catalog.ts";
-import { type Role, resolveRole } from "./router/roles.ts";
+import type { Role } from "./router/roles.ts";
 import { Router } from "./router/router.ts";
 import { searchTools } from "./router/search-tools.ts";
+import { Settings } from "./router/settings.ts";
 import { statusTool } from "./router/status.ts";
-import { ToolSearch } from "./router/tool-search.ts";
 
-export type { ListReport, ServeHttpOptions };
+export type { ListReport, ReloadOutcome, ServeHttpOptions };
 
 export interface GatewayOptions {
   /** Parsed config (validated here) or nothing for built-in tools only. */
@@ -38,6 +40,8 @@ export interface GatewayOptions {
   role?: string;
   /** Schema cache folder (default: $XDG_CACHE_HOME/mcp-gateway). */
   cacheDir?: string;
+  /** The file the config was read from: what reload() reads again and watchConfig() watches. */
+  configFile?: string;
 }
 
 export interface HttpServing {
@@ -62,13 +66,17 @@ interface Front {
  * ```
  */
 export class MCPGateway {
-  readonly config: GatewayConfig;
-  readonly configDir: string;
-  readonly role: Role;
   readonly cache: SchemaCache;
   readonly router: Router;
   private readonly pool: Pool;
-  private readonly plugins = new PluginHost();
+  /** The config, its folder and the plugins: what a reload replaces. */
+  private readonly live: Live;
+  private readonly file?: string;
+  /** Tools given to registerTool: every plugin host a reload builds gets them too. */
+  private readonly registered: { tool: GatewayTool; name: string }[] = [];
+  /** Where serveHttp listens: a reload may not drop the tokens a public address needs. */
+  private readonly binds: { host: string; insecure: boolean }[] = [];
+  private readonly reloading: ReloadControl;
   private readonly ready: Promise<void>;
   private readonly fronts: Front[] = [];
   private closing?: Promise<void>;
@@ -83,9 +91,9 @@ export class MCPGateway {
     path?: string,
     opts: Omit<GatewayOptions, "config" | "configDir"> = {},
   ): Promise<MCPGateway> {
-    const { config, dir } = await loadConfig({ file: path });
+    const { config, dir, file } = await loadConfig({ file: path });
     addSecrets(collectSecrets(config));
-    const gw = new MCPGateway({ ...opts, config, configDir: dir });
+    const gw = new MCPGateway({ ...opts, config, configDir: dir, configFile: file });
     await gw.ready;
     return gw;
   }
@@ -94,9 +102,14 @@ export class MCPGateway {
     const parsed = ConfigSchema.safeParse(options.config ?? {});
     if (!parsed.success)
       throw new GatewayError("CONFIG", `invalid config: ${parsed.error.message}`);
-    this.config = parsed.data;
-    this.configDir = options.configDir ?? process.cwd();
-    this.role = resolveRole(this.config, options.role);
+    this.live = {
+      config: parsed.data,
+      dir: options.configDir ?? process.cwd(),
+      plugins: new PluginHost(),
+      pluginFiles: new PluginFiles(),
+    };
+    this.file = options.configFile;
+    const settings = new Settings(this.live.config, options.role);
     this.cache = new SchemaCache(options.cacheDir ?? defaultCacheDir());
     let router: Router | undefined;
     const events = {
@@ -111,32 +124,82 @@ export class MCPGateway {
       const s = this.config.servers[handle.name];
       return { handle, prefix: s?.prefix ?? handle.name };
     });
-    router = new Router(servers, this.localTools());
+    router = new Router(servers, this.localTools(), settings);
     this.router = router;
-    if (this.config.tool_search.mode !== "off")
-      router.toolSearch = new ToolSearch(this.config.tool_search, router);
     this.ready = loadPlugins(
-      this.plugins,
+      this.live.plugins,
       this.config.plugins.map((p) => p.module),
       this.configDir,
       publicApi(),
+      this.live.pluginFiles,
     ).then(() => this.router.setLocalTools(this.localTools()));
     // A failed plugin load surfaces from the first serve/list call, not as an unhandled rejection.
     this.ready.catch(() => {});
+    this.reloading = new ReloadControl({
+      pool: this.pool,
+      router: this.router,
+      localTools: (host, config) => this.localTools(host, config),
+      live: this.live,
+      file: options.configFile,
+      startRole: options.role,
+      binds: this.binds,
+      registered: this.registered,
+      api: publicApi,
+      ready: this.ready,
+      closing: () => this.closing !== undefined,
+    });
+    this.router.configStatus = () => this.reloading.status();
   }
 
-  private localTools(): LocalTool[] {
+  /** The running config (a reload replaces it). */
+  get config(): GatewayConfig {
+    return this.live.config;
+  }
+  /** Folder that relative paths in the running config are relative to. */
+  get configDir(): string {
+    return this.live.dir;
+  }
+  /** The file the config was read from (reload() reads it again). */
+  get configFile(): string | undefined {
+    return this.file;
+  }
+  /** The role every stdio client (and HTTP client, without tokens) gets. */
+  get role(): Role {
+    return this.router.settings.startRole;
+  }
+
+  /** Built-in tools, then the plugins of `host`, as `config` (the running one, or a reload's) says. */
+  private localTools(host = this.live.plugins, config = this.live.config): LocalTool[] {
     const status = statusTool(
       () => this.router,
-      () => this.plugins.names(),
+      () => this.live.plugins.names(),
     );
     // Off means transparent: the search tools are not even reserved names then.
-    const search = this.config.tool_search.mode === "off" ? [] : searchTools(() => this.router);
-    return [
-      status,
-      ...search,
-      ...this.plugins.defs().map((def) => ({ def, target: this.plugins })),
-    ];
+    const search = config.tool_search.mode === "off" ? [] : searchTools(() => this.router);
+    return [status, ...search, ...host.defs().map((def) => ({ def, target: host }))];
+  }
+
+  /**
+   * Read the config file again and apply what changed, keeping every call in flight (README:
+   * "Reload"). A config that does not load changes nothing; the outcome says why. Never rejects.
+   */
+  reload(): Promise<ReloadOutcome> {
+    return this.reloading.reload();
+  }
+
+  /** Reload whenever the config file or a plugin file changes (debounced); close() stops it. */
+  watchConfig(): void {
+    this.reloading.watch();
+  }
+
+  /** Called after every reload, applied or not. */
+  onReload(listener: (o: ReloadOutcome) => void): () => void {
+    return this.reloading.onOutcome(listener);
+  }
+
+  /** Reloads tried so far. */
+  get reloads(): number {
+    return this.reloading.attempts;
   }
 
   /**
@@ -186,9 +249,10 @@ export class MCPGateway {
         "PLUGIN",
         `registerTool: "${name}" is not a valid tool name (${VALID_NAME.source})`,
       );
-    const taken = this.plugins.register(value, name);
+    const taken = this.live.plugins.register(value, name);
     if (taken)
       throw new GatewayError("PLUGIN", `registerTool: a tool named "${name}" exists (${taken})`);
+    this.registered.push({ tool: value, name });
     this.router.setLocalTools(this.localTools());
     return this;
   }
@@ -203,11 +267,12 @@ export class MCPGateway {
   /** Serve Streamable HTTP (/mcp) and legacy SSE (/sse) on Bun.serve. */
   async serveHttp(opts: ServeHttpOptions = {}): Promise<HttpServing> {
     await this.ready;
-    const { startHttp } = await import("./front/http-server.ts");
+    const { startHttp, DEFAULT_HOST } = await import("./front/http-server.ts");
     const served = await startHttp(
       { router: this.router, config: this.config, role: this.role },
       opts,
     );
+    this.binds.push({ host: opts.host ?? DEFAULT_HOST, insecure: opts.insecure === true });
     this.fronts.push(served);
     return { url: served.url, port: served.port };
   }
@@ -239,6 +304,7 @@ export class MCPGateway {
   /** Stop serving and stop every backend (stdin close, SIGTERM, SIGKILL to each group). */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.reloading.close();
       await Promise.all(this.fronts.map((f) => f.close().catch(() => {})));
       for (const s of [...this.router.sessions]) s.close();
       this.router.modern.closeAll();

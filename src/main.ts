@@ -16,6 +16,8 @@ const commands = {
   list: () => import("./cli/list.ts").then((m) => m.default),
   login: () => import("./cli/login.ts").then((m) => m.default),
   logout: () => import("./cli/logout.ts").then((m) => m.default),
+  check: () => import("./cli/check.ts").then((m) => m.default),
+  reload: () => import("./cli/reload.ts").then((m) => m.default),
   schema: () => import("./cli/schema.ts").then((m) => m.default),
 };
 

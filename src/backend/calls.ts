@@ -38,7 +38,8 @@ export class CallTable {
 
   constructor(
     private readonly server: string,
-    private readonly timeoutMs: number,
+    /** call_timeout for calls sent from now on (a reload may change it; calls in flight keep theirs). */
+    public timeoutMs: number,
     private readonly stats: CallStats,
     private readonly hooks: CallHooks,
   ) {}
@@ -92,8 +93,8 @@ export class CallTable {
     const call: Call = { caller, token, done, relays: 0, open: 0 };
     this.calls.set(id, call);
     this.stats.calls++;
-    if (this.timeoutMs > 0)
-      call.timer = setTimeout(() => this.timedOut(conn, id, method), this.timeoutMs);
+    const ms = this.timeoutMs;
+    if (ms > 0) call.timer = setTimeout(() => this.timedOut(conn, id, method, ms), ms);
     conn.send(id, method, out, (o) => this.finish(id, o), caller);
     return () => {
       if (!this.calls.has(id)) return;
@@ -129,13 +130,13 @@ export class CallTable {
     this.hooks.settled();
   }
 
-  private timedOut(conn: Connection, id: number, method: string): void {
+  private timedOut(conn: Connection, id: number, method: string, ms: number): void {
     const call = this.calls.get(id);
     if (!call) return;
     this.end(id);
     conn.abandon(id, "call_timeout passed");
     this.stats.errors++;
-    const s = this.timeoutMs / 1000;
+    const s = ms / 1000;
     call.done(
       new GatewayError(
         "CALL_TIMEOUT",

@@ -12,16 +12,21 @@ import type { LoginStatus, ServerAuth } from "../oauth/server-auth.ts";
 import type { ServerInfo } from "../protocol.ts";
 import { CallTable } from "./calls.ts";
 import type { Connection, OutcomeHandler } from "./connection.ts";
+import { Drain } from "./drain.ts";
 import { openBackend } from "./open.ts";
 import { Relay } from "./relay.ts";
 import type { Caller, Cancel, ServerState } from "./types.ts";
 
-export interface InstanceOptions {
-  name: string;
-  config: ServerConfig;
+/** A server's three timeouts, in ms; a reload may change them without a restart. */
+export interface Timeouts {
   idleTimeoutMs: number;
   callTimeoutMs: number;
   startTimeoutMs: number;
+}
+
+export interface InstanceOptions extends Timeouts {
+  name: string;
+  config: ServerConfig;
   /** The backend's era when known (cached with its schemas): skips the probe. */
   era?: () => Era | undefined;
 }
@@ -62,6 +67,8 @@ export class Instance {
    * first start (its module and the SDK's client load only for remote servers).
    */
   private auth?: ServerAuth;
+  /** Set going when a reload removes or replaces this server. */
+  private readonly drain: Drain;
 
   constructor(
     private readonly opts: InstanceOptions,
@@ -74,8 +81,13 @@ export class Instance {
       settled: () => {
         this.lastUsed = Date.now();
         if (this.calls.size === 0) this.armIdle();
+        this.drain.check();
       },
     });
+    this.drain = new Drain(
+      opts.name,
+      () => this.calls.size === 0 && this.waiting.length === 0 && !this.starting,
+    );
     this.relay = new Relay(opts.name, {
       calls: () => this.calls.values(),
       waiting: () => this.waiting,
@@ -137,6 +149,11 @@ export class Instance {
     caller: Caller,
     done: OutcomeHandler,
   ): Cancel {
+    if (this.drain.retired) {
+      // Only a stale reference gets here: the catalog routes new calls to the current server.
+      done(this.drain.error());
+      return () => {};
+    }
     const conn = this.live;
     if (conn) return this.calls.dispatch(conn, method, params, caller, done);
     let cancelled = false;
@@ -150,11 +167,14 @@ export class Instance {
       (c) => {
         unwait();
         if (!cancelled) cancelInner = this.calls.dispatch(c, method, params, caller, done);
+        // Checked after the dispatch: the call now counts as in flight.
+        this.drain.check();
       },
       (e: unknown) => {
         unwait();
         if (!cancelled)
           done(e instanceof GatewayError ? e : new GatewayError("BACKEND_START", errorMessage(e)));
+        this.drain.check();
       },
     );
     return () => {
@@ -168,6 +188,7 @@ export class Instance {
     const live = this.live;
     if (live) return Promise.resolve(live);
     if (this.starting) return this.starting;
+    if (this.drain.retired) return Promise.reject(this.drain.error());
     const wait = this.retryAt - Date.now();
     if (wait > 0)
       return Promise.reject(
@@ -181,8 +202,35 @@ export class Instance {
       .then(() => this.start())
       .finally(() => {
         this.starting = undefined;
+        // Callers waiting on it are still listed in `waiting` here, so this cannot end a drain early.
+        this.drain.check();
       });
     return this.starting;
+  }
+
+  /** New timeouts from a reload: calls sent from now on and the idle timer use them. */
+  setTimeouts(t: Timeouts): void {
+    this.opts.idleTimeoutMs = t.idleTimeoutMs;
+    this.opts.callTimeoutMs = t.callTimeoutMs;
+    this.opts.startTimeoutMs = t.startTimeoutMs;
+    this.calls.timeoutMs = t.callTimeoutMs;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.calls.size === 0) this.armIdle();
+  }
+
+  /**
+   * A reload removed or replaced this server: take no new calls, let the calls in flight (and
+   * those waiting for a start) finish, each within its own call_timeout, then stop. With
+   * call_timeout 0 (no limit) the calls are given as long as they take.
+   */
+  async retire(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const { callTimeoutMs, startTimeoutMs } = this.opts;
+    // A call's own timer fails it at call_timeout; this bound only guards against a lost one.
+    await this.drain.wait(callTimeoutMs > 0 ? callTimeoutMs + startTimeoutMs + 1000 : undefined);
+    await this.stop("reload");
   }
 
   async stop(reason: string): Promise<void> {
@@ -257,7 +305,7 @@ export class Instance {
 
   private armIdle(): void {
     const ms = this.opts.idleTimeoutMs;
-    if (ms <= 0 || this.idleTimer || this.state !== "running") return;
+    if (ms <= 0 || this.idleTimer || this.state !== "running" || this.drain.retired) return;
     this.idleTimer = setTimeout(() => this.idleCheck(), ms);
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { errorMessage, GatewayError } from "../errors.ts";
@@ -51,26 +51,81 @@ const defaultName = (spec: string): string => {
   return base.slice(0, base.length - extname(base).length) || base;
 };
 
+/** Modules of packages: not the user's own files, not reloaded. */
+const IN_PACKAGE = /[\\/]node_modules[\\/]/;
+
+const contentOf = (file: string): string => {
+  try {
+    return String(Bun.hash(readFileSync(file)));
+  } catch {
+    return "missing";
+  }
+};
+
+/**
+ * The files plugin modules were loaded from (each module and the local files it imported), with
+ * what they held then: a reload tells from them whether a plugin changed on disk, and evicts them
+ * from Bun's module cache so the next import evaluates them afresh. Evicting (not a cache-busting
+ * query on the import URL) lets the old module be freed once no handler of it runs: a query would
+ * keep every version in memory for good.
+ */
+export class PluginFiles {
+  private readonly files = new Map<string, string>();
+
+  /** Record `file` as loaded now. */
+  add(file: string): void {
+    this.files.set(file, contentOf(file));
+  }
+
+  /** Keep `older`'s files too (modules imported again from Bun's cache record only themselves). */
+  inherit(older: PluginFiles): void {
+    for (const [file, was] of older.files) if (!this.files.has(file)) this.files.set(file, was);
+  }
+
+  list(): string[] {
+    return [...this.files.keys()];
+  }
+
+  /** Whether any file differs from when it was loaded (edited, or removed). */
+  changed(): boolean {
+    for (const [file, was] of this.files) if (contentOf(file) !== was) return true;
+    return false;
+  }
+
+  /** Forget these modules in Bun's cache: the next import of each evaluates it again. */
+  evict(): void {
+    for (const file of this.files.keys()) delete require.cache[file];
+  }
+}
+
 /**
  * Import each plugin module and register every exported tool() on `host`, named after
  * its export unless it has a `name`. A module that cannot be loaded, or exports no tool,
  * is a GatewayError("PLUGIN") naming the module and why (the CLI: one line, exit 2).
+ * `files` (for reloads) gets each module's file and the local files it imported.
  */
 export async function loadPlugins(
   host: PluginHost,
   modules: readonly string[],
   dir: string,
   api: Record<string, unknown>,
+  files: PluginFiles = new PluginFiles(),
 ): Promise<void> {
   if (modules.length === 0) return;
   await installPluginRuntime(api);
   for (const spec of modules) {
     const file = locate(spec, dir);
     let mod: Record<string, unknown>;
+    const had = new Set(Object.keys(require.cache));
     try {
       mod = await import(pathToFileURL(file).href);
     } catch (e) {
       throw fail(spec, `cannot load: ${loadFailure(e)}`);
+    } finally {
+      // Recorded even after a failure: a reload must evict a half-loaded module too.
+      files.add(file);
+      for (const key of Object.keys(require.cache))
+        if (!had.has(key) && isAbsolute(key) && !IN_PACKAGE.test(key)) files.add(key);
     }
     let found = 0;
     for (const [exportName, value] of Object.entries(mod)) {

@@ -14,17 +14,14 @@ import { emptyLists, type ListKind, type Lists, type ServerInfo } from "../proto
 import { ok } from "../replies.ts";
 import type { SchemaCache } from "./cache.ts";
 import type { Connection, OutcomeHandler } from "./connection.ts";
-import { Instance } from "./instance.ts";
+import { Instance, type Timeouts } from "./instance.ts";
 import { BackendListen } from "./listen.ts";
 import { ListRefresher, type Schemas } from "./refresh.ts";
 import type { Caller, Cancel, ServerEvents, ServerState, Target } from "./types.ts";
 
-export interface ServerOptions {
+export interface ServerOptions extends Timeouts {
   name: string;
   config: ServerConfig;
-  idleTimeoutMs: number;
-  callTimeoutMs: number;
-  startTimeoutMs: number;
   cache: SchemaCache;
   events: ServerEvents;
 }
@@ -37,7 +34,6 @@ const LIST_OF: Record<string, ListKind[]> = {
 
 export class ServerHandle implements Target {
   readonly name: string;
-  readonly config: ServerConfig;
   readonly schemas: Schemas = {};
   /** Resource URIs subscribed at the backend, renewed after a restart. */
   readonly subscribed = new Set<string>();
@@ -46,10 +42,11 @@ export class ServerHandle implements Target {
   private readonly refresher: ListRefresher;
   private readonly listen: BackendListen;
   private refreshing?: Promise<ListKind[]>;
+  /** Removed or replaced by a reload: its list changes no longer concern anyone. */
+  private retired = false;
 
   constructor(private readonly opts: ServerOptions) {
     this.name = opts.name;
-    this.config = opts.config;
     const cached = opts.cache.read(opts.name, opts.config);
     if (cached) {
       const { tools, prompts, resources, resourceTemplates } = cached;
@@ -70,10 +67,49 @@ export class ServerHandle implements Target {
       name: opts.name,
       schemas: this.schemas,
       current: () => this.instance.live,
-      timeoutMs: opts.callTimeoutMs,
+      get timeoutMs() {
+        return opts.callTimeoutMs;
+      },
       save: (info, lists) => opts.cache.write(opts.name, opts.config, info, lists),
-      changed: (kinds) => opts.events.listsChanged(opts.name, kinds),
+      changed: (kinds) => {
+        if (!this.retired) opts.events.listsChanged(opts.name, kinds);
+      },
     });
+  }
+
+  /** Its settings; a reload changes only those that need no restart (prefix, timeouts). */
+  get config(): ServerConfig {
+    return this.opts.config;
+  }
+
+  /**
+   * A reload changed settings that need no restart: the prefix (the router's business) and
+   * timeouts, which apply to calls sent from now on and to the idle timer.
+   */
+  retune(config: ServerConfig, timeouts: Timeouts): void {
+    this.opts.config = config;
+    this.opts.idleTimeoutMs = timeouts.idleTimeoutMs;
+    this.opts.callTimeoutMs = timeouts.callTimeoutMs;
+    this.opts.startTimeoutMs = timeouts.startTimeoutMs;
+    this.instance.setTimeouts(timeouts);
+  }
+
+  /**
+   * A relaunched server with no cached schemas of its own starts from its predecessor's lists;
+   * its first start reads them live (and its era afresh: the info is not taken).
+   */
+  inheritLists(from: ServerHandle): void {
+    if (this.schemas.lists || !from.lists) return;
+    this.schemas.lists = from.lists;
+    this.schemas.source = "cache";
+  }
+
+  /** A reload removed or replaced it: no new calls; those in flight finish; then it stops. */
+  async retire(): Promise<void> {
+    this.retired = true;
+    await this.instance.retire();
+    // A login still waiting for the person belongs to the settings that were replaced.
+    this.instance.closeAuth();
   }
 
   get kind(): "stdio" | "remote" {

@@ -12,6 +12,13 @@ export const configArg = {
   description: "Config file (default: $MCP_GATEWAY_CONFIG, ./gateway.yaml, ./mcp-gateway.yaml)",
 } as const;
 
+export const watchArg = {
+  type: "boolean",
+  default: true,
+  description:
+    "Reload when the config file or a plugin file changes (--no-watch: only on SIGHUP or `mcp-gateway reload`)",
+} as const;
+
 export const roleArg = {
   type: "string",
   valueHint: "role",
@@ -20,10 +27,25 @@ export const roleArg = {
 
 /** Load the config and build the gateway; config errors surface here, before anything starts. */
 export async function openGateway(args: { config?: string; role?: string }): Promise<MCPGateway> {
-  const { config, dir } = await loadConfig({ file: args.config });
+  const { config, dir, file } = await loadConfig({ file: args.config });
   addSecrets(collectSecrets(config));
   const role = args.role || process.env.MCP_GATEWAY_ROLE || undefined;
-  return new MCPGateway({ config, configDir: dir, role });
+  return new MCPGateway({ config, configDir: dir, configFile: file, role });
+}
+
+/**
+ * Reload on SIGHUP (what `mcp-gateway reload` sends) and, unless `watch` is off, when the config
+ * file changes. A reload never stops the gateway: its failure is logged and shown in the status.
+ * Returns what undoes the SIGHUP handler.
+ */
+export function reloadOnDemand(gw: MCPGateway, watch: boolean): () => void {
+  if (watch) gw.watchConfig();
+  const onHangup = () => {
+    log.info("SIGHUP: reloading the config");
+    void gw.reload();
+  };
+  process.on("SIGHUP", onHangup);
+  return () => process.off("SIGHUP", onHangup);
 }
 
 /**

@@ -71,6 +71,11 @@ async function discover(cwd: string, flag: string | undefined, env: Env) {
   return undefined;
 }
 
+/** The config file `loadConfig` would read (same discovery), or undefined when none is found. */
+export function findConfigFile(opts: LoadConfigOptions = {}): Promise<string | undefined> {
+  return discover(resolve(opts.cwd ?? process.cwd()), opts.file, opts.env ?? process.env);
+}
+
 export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const cwd = resolve(opts.cwd ?? process.cwd());
   const env = opts.env ?? process.env;

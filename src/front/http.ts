@@ -52,7 +52,7 @@ const until = (ready: () => boolean, ms: number): Promise<void> =>
  */
 export function createHttpHandler(ctx: HttpContext, bindHost = "127.0.0.1"): HttpHandler {
   const policy = new HostPolicy(ctx.config, bindHost);
-  const auth = new TokenAuth(ctx.config, ctx.role);
+  const auth = new TokenAuth(() => ctx.router.settings);
   const { max_body_bytes, session_idle_timeout } = ctx.config.http;
   const streamable = new StreamableFront(ctx.router, max_body_bytes, session_idle_timeout);
   const sse = new SseFront(ctx.router, max_body_bytes);

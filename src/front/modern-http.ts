@@ -126,7 +126,12 @@ export class ModernHttp {
     const abort = serveModern(
       this.router,
       m,
-      { role: principal.role, principal: principal.id, front: "http" },
+      {
+        role: principal.role,
+        principal: principal.id,
+        front: "http",
+        roleIn: (settings) => settings.httpRole(principal.id),
+      },
       { related: (n) => exchange.push(n), answer: (r) => exchange.push(r) },
     );
     stop = () => {

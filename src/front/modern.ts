@@ -11,6 +11,7 @@ import { Listener, readFilter } from "../router/listen.ts";
 import { ModernRequest } from "../router/modern-request.ts";
 import type { Role } from "../router/roles.ts";
 import type { Router } from "../router/router.ts";
+import type { RoleSource } from "../router/settings.ts";
 
 /** Legacy-era methods a modern request may not use (the spec's removed list, and the handshake). */
 const REMOVED = new Set([
@@ -25,6 +26,8 @@ export interface Caller {
   role: Role;
   principal: string;
   front: string;
+  /** Its role after a reload (a listen stream outlives one); undefined: the stream ends. */
+  roleIn?: RoleSource;
 }
 
 export type ModernOut = Pick<Waiter, "related" | "answer">;
@@ -65,7 +68,7 @@ export function serveModern(
     req.finish(ok(router.discover()));
     return () => {};
   }
-  if (m.method === "subscriptions/listen") return listen(router, m, who.role, req, envelope);
+  if (m.method === "subscriptions/listen") return listen(router, m, who, req, envelope);
   const resumed = req.resume();
   if ("error" in resumed) {
     out.answer(errorResponse(m.id, resumed.error));
@@ -80,12 +83,23 @@ export function serveModern(
 function listen(
   router: Router,
   m: RpcRequest,
-  role: Role,
+  who: Caller,
   req: ModernRequest,
   _envelope: Envelope,
 ): () => void {
-  const listener = new Listener(m.id, role, readFilter(m.params?.notifications), (n) =>
-    req.related(n),
+  const listener = new Listener(
+    m.id,
+    who.role,
+    readFilter(m.params?.notifications),
+    (n) => req.related(n),
+    who.roleIn,
+    () =>
+      req.answer(
+        errorResponse(m.id, {
+          code: -32000,
+          message: "Unauthorized: the bearer token of this stream was removed from the config",
+        }),
+      ),
   );
   listener.acknowledge();
   router.listen(listener);

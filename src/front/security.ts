@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { GatewayConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode } from "../jsonrpc.ts";
-import { type Role, resolveRole } from "../router/roles.ts";
+import type { Role } from "../router/roles.ts";
+import { type Settings, tokenDigest } from "../router/settings.ts";
 
 /** A JSON-RPC error as a whole HTTP response (id null: it answers the HTTP request, not a message). */
 export function rpcErrorResponse(
@@ -83,40 +84,35 @@ export class HostPolicy {
   }
 }
 
-/** Who a request is: the role it gets, and which token (by position) it presented. */
+/** Who a request is: the role it gets, and which token it presented. */
 export interface Principal {
   role: Role;
-  /** "" without auth.tokens; else "token#<index>", never the token itself. */
+  /** "" without auth.tokens; else the token's label (principalLabel), never the token itself. */
   id: string;
 }
 
-const digest = (s: string): Buffer => createHash("sha256").update(s).digest();
 const REALM = 'Bearer realm="mcp-gateway"';
 
+const gone = () =>
+  rpcErrorResponse(401, -32000, "Unauthorized: the bearer token is no longer valid", {
+    "WWW-Authenticate": `${REALM}, error="invalid_token"`,
+  });
+
 /**
- * Bearer tokens from auth.tokens, each mapped to its role (resolved once, at start: an
- * unknown role is an error then). Without tokens everyone gets the start role.
+ * Bearer tokens from auth.tokens, each mapped to its role, as the settings in force say (a
+ * reload swaps them). Without tokens everyone gets the start role.
  */
 export class TokenAuth {
-  private readonly entries: { digest: Buffer; principal: Principal }[];
-
-  constructor(
-    config: GatewayConfig,
-    private readonly fallback: Role,
-  ) {
-    this.entries = (config.auth?.tokens ?? []).map((t, i) => ({
-      digest: digest(t.token),
-      principal: { role: resolveRole(config, t.role), id: `token#${i}` },
-    }));
-  }
+  constructor(private readonly settings: () => Settings) {}
 
   get enabled(): boolean {
-    return this.entries.length > 0;
+    return this.settings().tokens.length > 0;
   }
 
   /** The request's principal, or the 401 to answer with. */
   authenticate(req: Request): Principal | Response {
-    if (!this.enabled) return { role: this.fallback, id: "" };
+    const settings = this.settings();
+    if (settings.tokens.length === 0) return { role: settings.startRole, id: "" };
     const header = req.headers.get("authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1])
@@ -124,9 +120,10 @@ export class TokenAuth {
         "WWW-Authenticate": REALM,
       });
     // Equal-length digests compared in constant time, every entry, so timing says nothing.
-    const given = digest(match[1]);
+    const given = tokenDigest(match[1]);
     let found: Principal | undefined;
-    for (const e of this.entries) if (timingSafeEqual(e.digest, given)) found ??= e.principal;
+    for (const e of settings.tokens)
+      if (timingSafeEqual(e.digest, given)) found ??= { role: e.role, id: e.id };
     return (
       found ??
       rpcErrorResponse(401, -32000, "Unauthorized: the bearer token is not valid", {
@@ -134,6 +131,15 @@ export class TokenAuth {
       })
     );
   }
+}
+
+/**
+ * `p` under the settings in force now: a reload may have come while its request body was read,
+ * and a request must not be served with a role the config no longer gives (nor a removed token).
+ */
+export function currentPrincipal(settings: Settings, p: Principal): Principal | Response {
+  const role = settings.httpRole(p.id);
+  return role ? { role, id: p.id } : gone();
 }
 
 /** Refuse to expose the gateway beyond this machine without tokens, unless told to. */

@@ -31,7 +31,16 @@ class SseSession {
     readonly principal: Principal,
     private readonly onClosed: (id: string) => void,
   ) {
-    this.core = new Session(router, principal.role, (m) => this.deliver(m), "sse");
+    this.core = new Session(
+      router,
+      principal.role,
+      (m) => this.deliver(m),
+      "sse",
+      principal.id,
+      (settings) => settings.httpRole(principal.id),
+    );
+    // Closed by the gateway (a reload removed its token): the stream goes with it.
+    void this.core.ended.then(() => this.close("the session was closed by the gateway"));
     this.body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.controller = controller;

@@ -24,7 +24,8 @@ class ModernRequests {
 
   constructor(
     private readonly router: Router,
-    private readonly role: Role,
+    /** The connection's role now (a reload may change it between requests). */
+    private readonly role: () => Role,
     private readonly send: (m: RpcMessage) => void,
   ) {}
 
@@ -55,7 +56,7 @@ class ModernRequests {
     stop = serveModern(
       this.router,
       m as RpcRequest,
-      { role: this.role, principal: "", front: "stdio" },
+      { role: this.role(), principal: "", front: "stdio" },
       {
         related: (n) => this.send(n),
         answer: (r) => {
@@ -100,7 +101,7 @@ export async function serveStdio(
   const send = (m: RpcMessage | RpcMessage[]) =>
     io.write(`${Array.isArray(m) ? JSON.stringify(m) : serialize(m)}\n`);
   const session = new Session(router, role, send, "stdio");
-  const modern = new ModernRequests(router, role, send);
+  const modern = new ModernRequests(router, () => session.role, send);
   const receive = (value: unknown) => {
     if (!modern.take(value)) session.receive(value);
   };

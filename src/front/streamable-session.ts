@@ -78,7 +78,16 @@ export class StreamableSession implements HttpSession {
       retryInterval: RETRY_MS,
       onsessioninitialized: (id) => hooks.opened(id, this),
     });
-    this.core = new Session(router, principal.role, (m) => this.deliver(m), "http");
+    this.core = new Session(
+      router,
+      principal.role,
+      (m) => this.deliver(m),
+      "http",
+      principal.id,
+      (settings) => settings.httpRole(principal.id),
+    );
+    // Closed by the gateway (a reload removed its token): the transport goes with it.
+    void this.core.ended.then(() => this.close("the session was closed by the gateway"));
     this.transport.onmessage = (m) => {
       const cancelled = cancelledId(m);
       this.tracker.incoming(m);

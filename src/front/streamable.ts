@@ -1,6 +1,12 @@
 import type { Router } from "../router/router.ts";
 import { looksModern, ModernHttp } from "./modern-http.ts";
-import { type Principal, parseJson, readBody, rpcErrorResponse } from "./security.ts";
+import {
+  currentPrincipal,
+  type Principal,
+  parseJson,
+  readBody,
+  rpcErrorResponse,
+} from "./security.ts";
 import { SessionTable } from "./sessions.ts";
 import { StreamableSession } from "./streamable-session.ts";
 
@@ -27,16 +33,21 @@ export class StreamableFront {
     this.modern = new ModernHttp(router);
   }
 
-  async handle(req: Request, principal: Principal): Promise<Response> {
+  async handle(req: Request, authenticated: Principal): Promise<Response> {
     if (!["GET", "POST", "DELETE"].includes(req.method))
       return rpcErrorResponse(405, -32000, "Method not allowed", { Allow: "GET, POST, DELETE" });
     let body: unknown;
+    let principal = authenticated;
     if (req.method === "POST") {
       const text = await readBody(req, this.maxBody);
       if (text instanceof Response) return text;
       const parsed = parseJson(text);
       if (parsed instanceof Response) return parsed;
       body = parsed.value;
+      // From here on nothing waits until dispatch: the role is read from the settings now in force.
+      const now = currentPrincipal(this.router.settings, authenticated);
+      if (now instanceof Response) return now;
+      principal = now;
       if (looksModern(req, body)) return this.modern.handle(req, principal, body);
     }
     const sid = req.headers.get("mcp-session-id");

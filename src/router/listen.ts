@@ -6,6 +6,7 @@ import { SUBSCRIPTION_ID_META_KEY } from "../era/keys.ts";
 import type { Id, Params, RpcNotification } from "../jsonrpc.ts";
 import type { ListKind } from "../protocol.ts";
 import type { Role } from "./roles.ts";
+import { byName, type RoleSource, type Settings } from "./settings.ts";
 import type { Subscriber } from "./subscriptions.ts";
 
 export interface ListenFilter {
@@ -38,10 +39,25 @@ export function readFilter(value: unknown): ListenFilter {
 export class Listener implements Subscriber {
   constructor(
     readonly id: Id,
-    readonly role: Role,
+    private current: Role,
     readonly filter: ListenFilter,
     private readonly send: (m: RpcNotification) => void,
+    private readonly roleIn: RoleSource = byName(current),
+    /** Ends the stream from the gateway's side (its token was removed by a reload). */
+    readonly end: () => void = () => {},
   ) {}
+
+  get role(): Role {
+    return this.current;
+  }
+
+  /** A reload: the stream's role under `settings`; false when it must end. */
+  rebind(settings: Settings): boolean {
+    const role = this.roleIn(settings);
+    if (!role) return false;
+    this.current = role;
+    return true;
+  }
 
   /** The first message of the stream: what the gateway agreed to send. */
   acknowledge(): void {

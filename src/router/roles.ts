@@ -55,7 +55,7 @@ export class Role {
 
   constructor(
     readonly name: string | undefined,
-    globs: readonly string[] | null,
+    private readonly globs: readonly string[] | null,
   ) {
     if (globs === null) return;
     this.patterns = globs.map((g) => ({
@@ -65,6 +65,11 @@ export class Role {
         return { head: i < 0 ? alt : alt.slice(0, i), literal: i < 0 };
       }),
     }));
+  }
+
+  /** The same patterns as `globs`: a reload keeps this role's object (and its cached views). */
+  sameAs(globs: readonly string[] | null): boolean {
+    return JSON.stringify(this.globs) === JSON.stringify(globs);
   }
 
   get all(): boolean {

@@ -8,15 +8,18 @@ import { fail, ok, type Reply, thrownReply, toolError } from "../replies.ts";
 import { capabilities, instructions } from "./capabilities.ts";
 import { Catalog, type LocalTool, type Route, type ServerEntry } from "./catalog.ts";
 import type { Client } from "./client.ts";
+import type { ConfigStatus } from "./config-status.ts";
 import type { Listener } from "./listen.ts";
 import { ModernHost } from "./modern-request.ts";
 import { page } from "./pagination.ts";
 import { asReply, ResourceRoutes } from "./resources.ts";
 import type { Role } from "./roles.ts";
 import { Session, type SessionHost } from "./session.ts";
+import type { Settings } from "./settings.ts";
 import type { CacheHints } from "./shape.ts";
 import { Subscriptions } from "./subscriptions.ts";
-import type { ToolSearch } from "./tool-search.ts";
+import { announce, signatures } from "./swap.ts";
+import { ToolSearch } from "./tool-search.ts";
 import { type View, Views } from "./views.ts";
 
 type Done = (reply: Reply) => void;
@@ -29,6 +32,13 @@ const unknownPrompt = (name: unknown) =>
 
 /** How long a modern client may keep the gateway's lists once every server's lists are known. */
 const LIST_TTL_MS = 60_000;
+
+/** What a reload swaps in the router, in one step. */
+export interface RouterConfig {
+  servers: ServerEntry[];
+  local: LocalTool[];
+  settings: Settings;
+}
 
 /**
  * The gateway core that every session talks to: resolves exposed names through the
@@ -47,12 +57,15 @@ export class Router implements ServerEvents, SessionHost {
   readonly modern = new ModernHost(() => this.cacheHints());
   /** "private" when what a caller sees depends on who it is (roles or tokens in the config). */
   listScope: "public" | "private" = "public";
+  /** The running config's generation and last reload, set by the gateway (src/reload/). */
+  configStatus?: () => ConfigStatus;
   /** Set when tool search is not off: it decides what tools/list holds (tool-search.ts). */
-  toolSearch?: ToolSearch;
+  private search?: ToolSearch;
 
   constructor(
-    private readonly servers: ServerEntry[],
+    private servers: ServerEntry[],
     private local: LocalTool[],
+    private current: Settings,
   ) {
     for (const s of servers) this.prefixes.set(s.handle.name, s.prefix);
     this.views = new Views(this.catalog, (name) => this.prefixes.get(name) ?? name);
@@ -62,6 +75,7 @@ export class Router implements ServerEvents, SessionHost {
       this.subscriptions,
     );
     this.catalog.rebuild(local, servers);
+    this.search = this.searchFor(current);
     this.handlers = {
       "tools/list": (s, p, done) =>
         void done(
@@ -102,6 +116,56 @@ export class Router implements ServerEvents, SessionHost {
   setLocalTools(local: LocalTool[]): void {
     this.local = local;
     this.rebuild(["tools"]);
+  }
+
+  /** Roles, tokens and tool search settings in force: swapped whole by a reload. */
+  get settings(): Settings {
+    return this.current;
+  }
+
+  /** Tool search, unless it is off; swapped with the settings. */
+  get toolSearch(): ToolSearch | undefined {
+    return this.search;
+  }
+
+  /**
+   * Tool search as `settings` has it: the running one when its settings did not change; else a
+   * new one that keeps the tools each session has found.
+   */
+  private searchFor(settings: Settings, running?: ToolSearch): ToolSearch | undefined {
+    const config = settings.toolSearch;
+    if (config.mode === "off") return undefined;
+    if (running && JSON.stringify(running.config) === JSON.stringify(config)) return running;
+    return new ToolSearch(config, this, running);
+  }
+
+  /**
+   * A reload: servers, local tools and settings swapped in one synchronous step, so no request
+   * sees a mix. Clients are moved to their role under the new settings (or closed when their
+   * token is gone), subscriptions follow their server, and each client hears list_changed for
+   * the lists that changed for it.
+   */
+  configure(next: RouterConfig): void {
+    const clients = () => [...this.sessions, ...this.listeners];
+    const before = signatures(clients(), (role) => this.view(role));
+    this.servers = next.servers;
+    this.local = next.local;
+    this.current = next.settings;
+    this.search = this.searchFor(next.settings, this.search);
+    this.prefixes.clear();
+    for (const s of next.servers) this.prefixes.set(s.handle.name, s.prefix);
+    this.views.clear();
+    this.catalog.rebuild(this.local, this.servers);
+    const byName = new Map(next.servers.map((s) => [s.handle.name, s.handle]));
+    this.subscriptions.retarget((name) => byName.get(name));
+    for (const s of [...this.sessions]) if (!s.rebind(next.settings)) s.close();
+    for (const l of [...this.listeners])
+      if (!l.rebind(next.settings)) {
+        this.unlisten(l);
+        l.end();
+      }
+    const after = signatures(clients(), (role) => this.view(role));
+    announce(before, after, this.sessions, this.listeners);
   }
 
   get serverHandles(): ServerHandle[] {
@@ -211,7 +275,7 @@ export class Router implements ServerEvents, SessionHost {
 
   /** Cache hints for the gateway's own lists (modern clients). */
   private cacheHints(): CacheHints {
-    const settled = this.serverHandles.every((h) => h.lists !== undefined);
+    const settled = this.servers.every((s) => s.handle.lists !== undefined);
     return { listTtlMs: settled ? LIST_TTL_MS : 0, listScope: this.listScope };
   }
 

@@ -16,6 +16,7 @@ import type { Reply } from "../replies.ts";
 import { VERSION } from "../version.ts";
 import type { Client } from "./client.ts";
 import type { Role } from "./roles.ts";
+import { byName, type RoleSource, type Settings } from "./settings.ts";
 import { shapeLegacy } from "./shape.ts";
 
 /** What a session needs of the gateway core; the Router implements it. */
@@ -67,14 +68,28 @@ export class Session implements Client {
 
   constructor(
     private readonly router: SessionHost,
-    readonly role: Role,
+    private current: Role,
     private readonly send: (message: RpcMessage | RpcMessage[]) => void,
     front: string,
-    /** Who opened the session ("token#i", or "" without auth tokens). */
+    /** Who opened the session (a token's label, or "" without auth tokens). */
     readonly principal = "",
+    private readonly roleIn: RoleSource = byName(current),
   ) {
     this.label = `${front} client #${this.id}`;
     router.attach(this);
+  }
+
+  /** Read once per request, when it is dispatched; a reload may change it between requests. */
+  get role(): Role {
+    return this.current;
+  }
+
+  /** A reload: this session's role under `settings`; false when it must be closed. */
+  rebind(settings: Settings): boolean {
+    const role = this.roleIn(settings);
+    if (!role) return false;
+    this.current = role;
+    return true;
   }
 
   get roleName(): string | undefined {

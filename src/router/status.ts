@@ -5,6 +5,7 @@ import { ok } from "../replies.ts";
 import { VERSION } from "../version.ts";
 import type { LocalTool } from "./catalog.ts";
 import { isClient } from "./client.ts";
+import { configFor } from "./config-status.ts";
 import { ALL, type Role } from "./roles.ts";
 import type { Router } from "./router.ts";
 import { CALL_TOOL, SEARCH_TOOL } from "./tool-search.ts";
@@ -58,6 +59,7 @@ export function serverStatus(h: ServerHandle): ServerStatus {
 export function gatewayStatus(router: Router, role: Role, plugins: string[], caller?: Caller) {
   const view = router.view(role);
   const search = router.toolSearch?.status(role, caller);
+  const config = router.configStatus?.();
   return {
     gateway: {
       version: VERSION,
@@ -65,6 +67,7 @@ export function gatewayStatus(router: Router, role: Role, plugins: string[], cal
       uptime_s: secondsSince(started),
       sessions: router.sessions.size,
     },
+    ...(config ? { config: configFor(role, config) } : {}),
     role: role.name ?? null,
     servers: router.serverHandles.filter((h) => view.servers.has(h.name)).map(serverStatus),
     plugins: plugins.filter((p) => view.toolNames.has(p) && !BUILT_IN_TOOLS.has(p)),

@@ -54,6 +54,28 @@ export class Subscriptions {
       if (this.remove(who, server, uri)) server.unwatch(uri);
   }
 
+  /**
+   * After a reload: a subscription follows its server to the handle that now serves it, which
+   * is told to watch the URI (starting it if need be, so no update is lost); the subscriptions
+   * of a removed server end.
+   */
+  retarget(handleOf: (server: string) => ServerHandle | undefined): void {
+    for (const [who, mine] of this.held)
+      for (const [k, entry] of mine) {
+        const now = handleOf(entry.server.name);
+        if (now === entry.server) continue;
+        if (now) {
+          entry.server = now;
+          if (!now.subscribed.has(entry.uri)) now.watch(entry.uri);
+          continue;
+        }
+        mine.delete(k);
+        const subs = this.byKey.get(k);
+        subs?.delete(who);
+        if (subs?.size === 0) this.byKey.delete(k);
+      }
+  }
+
   /** A backend's resources/updated, to the subscribers of that server and URI. */
   updated(server: string, params: Params): void {
     const uri = params.uri;

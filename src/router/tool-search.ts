@@ -67,13 +67,16 @@ let searchCode:
 
 export class ToolSearch {
   private readonly roles = new Map<Role, RoleState>();
-  private readonly sessions = new WeakMap<Session, SessionState>();
+  private readonly sessions: WeakMap<Session, SessionState>;
   private readonly always: (name: string) => boolean;
 
+  /** `previous`: the tool search a reload replaces; each session keeps the tools it found. */
   constructor(
     readonly config: ToolSearchConfig,
     private readonly host: SearchHost,
+    previous?: ToolSearch,
   ) {
+    this.sessions = previous?.sessions ?? new WeakMap();
     const globs = config.always;
     this.always = globs.length ? picomatch(globs, { dot: true }) : () => false;
   }

@@ -68,6 +68,11 @@ export class Views {
     private readonly prefixOf: (server: string) => string,
   ) {}
 
+  /** A reload replaced the roles: views of roles no longer in use must not pile up. */
+  clear(): void {
+    this.cache.clear();
+  }
+
   of(role: Role): View {
     const v = this.cache.get(role);
     if (v && v.version === this.catalog.version) return v;

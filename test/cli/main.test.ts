@@ -44,7 +44,7 @@ describe("usage errors: exit 2 and one line", () => {
   test("unknown command", () =>
     expectUsageLine(
       ["frobnicate"],
-      'unknown command "frobnicate"; expected serve, stdio, list, login, logout, schema (try --help)',
+      'unknown command "frobnicate"; expected serve, stdio, list, login, logout, check, reload, schema (try --help)',
     ));
   test("no command", () => expectUsageLine([], "missing command (try --help)"));
   test("unknown flag, on the root and on a command", async () => {

@@ -19,7 +19,12 @@ export async function runCli(
   for (const k of Object.keys(env)) if (k.startsWith("MCP_GATEWAY_")) delete env[k];
   const proc = Bun.spawn([BUN, MAIN, ...args], {
     cwd: opts.cwd,
-    env: { ...env, XDG_CACHE_HOME: resolve(opts.cwd, ".cache"), ...opts.env },
+    env: {
+      ...env,
+      XDG_CACHE_HOME: resolve(opts.cwd, ".cache"),
+      XDG_RUNTIME_DIR: resolve(opts.cwd, ".run"),
+      ...opts.env,
+    },
     stdin: opts.stdin === undefined ? "ignore" : new Blob([opts.stdin]),
     stdout: "pipe",
     stderr: "pipe",

@@ -1,12 +1,13 @@
 // The HTTP fetch handler in-process (no socket): routing, Host/Origin checks, bearer tokens,
 // body limit, session lifecycle. Backends are not needed; the gateway has built-in tools only.
 import { afterEach, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { type ConfigInput, ConfigSchema } from "../../src/config/schema.ts";
 import { GatewayError } from "../../src/errors.ts";
 import { createHttpHandler, type HttpHandler } from "../../src/front/http.ts";
 import { assertSafeBind, TokenAuth } from "../../src/front/security.ts";
 import { MCPGateway } from "../../src/gateway.ts";
-import { ALL } from "../../src/router/roles.ts";
+import { principalLabel, Settings } from "../../src/router/settings.ts";
 import { fixtureCommand } from "../helpers/fixture.ts";
 import { waitFor } from "../helpers/proc.ts";
 import { tempDir } from "../helpers/tmp.ts";
@@ -177,20 +178,44 @@ describe("bearer tokens", () => {
   });
 
   test("tokens are compared whole", () => {
-    const auth = new TokenAuth({ ...new MCPGateway({ config: tokens }).config }, ALL);
+    const settings = new Settings(ConfigSchema.parse(tokens), undefined);
+    const auth = new TokenAuth(() => settings);
     const as = (value: string) =>
       auth.authenticate(new Request(BASE, { headers: { authorization: value } }));
-    expect(as(`Bearer ${ADMIN}`)).toMatchObject({ id: "token#0" });
-    expect(as(`bearer ${READER}`)).toMatchObject({ id: "token#1" });
+    const admin = as(`Bearer ${ADMIN}`);
+    const reader = as(`bearer ${READER}`);
+    expect(admin).toMatchObject({ id: principalLabel(ADMIN), role: { name: "admin" } });
+    expect(reader).toMatchObject({ id: principalLabel(READER), role: { name: "reader" } });
     for (const bad of [ADMIN, `Bearer ${ADMIN.slice(0, -1)}`, `Bearer ${ADMIN} extra`, "Bearer "])
       expect(as(bad)).toBeInstanceOf(Response);
+  });
+
+  test("a principal id is the token's label: the same whatever the token's place, never the token", () => {
+    const config = ConfigSchema.parse(tokens);
+    const reordered = ConfigSchema.parse({
+      ...tokens,
+      auth: { tokens: [...(tokens.auth?.tokens ?? [])].reverse() },
+    });
+    const idOf = (c: typeof config, token: string) =>
+      new Settings(c, undefined).tokens.find((t) => t.id === principalLabel(token))?.role.name;
+    expect(idOf(config, ADMIN)).toBe("admin");
+    expect(idOf(reordered, ADMIN)).toBe("admin");
+    expect(idOf(reordered, READER)).toBe("reader");
+    for (const token of [ADMIN, READER]) {
+      const label = principalLabel(token);
+      expect(label).not.toContain(token);
+      expect(label).not.toContain(createHash("sha256").update(token).digest("hex").slice(0, 8));
+    }
+    expect(principalLabel(ADMIN)).not.toBe(principalLabel(READER));
   });
 });
 
 describe("binding", () => {
   test("a non-loopback address needs tokens or insecure", () => {
-    const none = new TokenAuth(ConfigSchema.parse({}), ALL);
-    const some = new TokenAuth(ConfigSchema.parse(tokens), ALL);
+    const noTokens = new Settings(ConfigSchema.parse({}), undefined);
+    const withTokens = new Settings(ConfigSchema.parse(tokens), undefined);
+    const none = new TokenAuth(() => noTokens);
+    const some = new TokenAuth(() => withTokens);
     expect(() => assertSafeBind("0.0.0.0", none, false)).toThrow(GatewayError);
     expect(() => assertSafeBind("192.168.1.20", none, false)).toThrow(/--insecure/);
     expect(() => assertSafeBind("0.0.0.0", none, true)).not.toThrow();

@@ -42,6 +42,8 @@ export abstract class SceneBase<Client extends { readonly pid: number }> {
   env(extra: Env = {}): Env {
     return {
       XDG_CACHE_HOME: this.cacheHome,
+      // serve's run file (for `mcp-gateway reload`) stays in the scene too.
+      XDG_RUNTIME_DIR: join(this.dir.path, "run"),
       FIXTURE_PID_DIR: this.pidDir,
       MCP_GATEWAY_CONFIG: undefined,
       MCP_GATEWAY_ROLE: undefined,
