@@ -27,6 +27,7 @@ export interface Status {
   config: ConfigStatus;
   servers: { name: string; pid: number | null; state: string; in_flight: number }[];
   plugins: string[];
+  tool_search: { mode: string };
 }
 
 /** The text the fixture's `sample` tool answers with once the client samples `text`. */
