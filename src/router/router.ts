@@ -147,7 +147,11 @@ export class Router implements ServerEvents, SessionHost {
    */
   configure(next: RouterConfig): void {
     const clients = () => [...this.sessions, ...this.listeners];
-    const before = signatures(clients(), (role) => this.view(role));
+    const view = (role: Role) => this.view(role);
+    const tools = (c: Session | Listener) =>
+      (c instanceof Session ? this.search?.list(c) : this.search?.listed(c.role)) ??
+      this.view(c.role).tools;
+    const before = signatures(clients(), view, tools);
     this.servers = next.servers;
     this.local = next.local;
     this.current = next.settings;
@@ -164,7 +168,7 @@ export class Router implements ServerEvents, SessionHost {
         this.unlisten(l);
         l.end();
       }
-    const after = signatures(clients(), (role) => this.view(role));
+    const after = signatures(clients(), view, tools);
     announce(before, after, this.sessions, this.listeners);
   }
 

@@ -1,48 +1,56 @@
 /** What a reload compares per client, to tell each client which of its lists changed. */
-import type { ListKind } from "../protocol.ts";
+import type { Def, ListKind } from "../protocol.ts";
 import { LIST_CHANGED } from "../protocol.ts";
 import type { Listener } from "./listen.ts";
 import type { Role } from "./roles.ts";
 import type { Session } from "./session.ts";
 import type { View } from "./views.ts";
 
-/** A role's four lists as text: equal text, nothing for the client to hear. */
+/** A client's four lists as text: equal text, nothing for the client to hear. */
 type ListSignature = Record<ListKind, string>;
 
-const signatureOf = (view: View): ListSignature => ({
-  tools: JSON.stringify(view.tools),
-  prompts: JSON.stringify(view.prompts),
-  resources: JSON.stringify(view.resources),
-  resourceTemplates: JSON.stringify(view.templates),
-});
+type Client = Session | Listener;
 
-/** Each client's lists as its role sees them now (one signature per role, not per client). */
-export function signatures<C extends { readonly role: Role }>(
-  clients: Iterable<C>,
+/**
+ * Each client's lists as it would be served them now: its tools as tools/list gives them (tool
+ * search may list fewer, or add what a session found), the rest from its role's view. Texts are
+ * made once per list object, so clients sharing a role (and a list) share the work.
+ */
+export function signatures(
+  clients: Iterable<Client>,
   view: (role: Role) => View,
-): (client: C) => ListSignature | undefined {
-  const memo = new Map<Role, ListSignature>();
-  const sign = (role: Role): ListSignature => {
-    let known = memo.get(role);
-    if (!known) {
-      known = signatureOf(view(role));
-      memo.set(role, known);
+  tools: (client: Client) => Def[],
+): (client: Client) => ListSignature | undefined {
+  const texts = new Map<Def[], string>();
+  const text = (defs: Def[]): string => {
+    let t = texts.get(defs);
+    if (t === undefined) {
+      t = JSON.stringify(defs);
+      texts.set(defs, t);
     }
-    return known;
+    return t;
   };
-  const by = new Map<C, ListSignature>();
-  for (const c of clients) by.set(c, sign(c.role));
+  const by = new Map<Client, ListSignature>();
+  for (const c of clients) {
+    const v = view(c.role);
+    by.set(c, {
+      tools: text(tools(c)),
+      prompts: text(v.prompts),
+      resources: text(v.resources),
+      resourceTemplates: text(v.templates),
+    });
+  }
   return (c) => by.get(c);
 }
 
 /** list_changed to each client for the lists that changed for it (a listener: those it asked for). */
 export function announce(
-  before: (client: Session | Listener) => ListSignature | undefined,
-  after: (client: Session | Listener) => ListSignature | undefined,
+  before: (client: Client) => ListSignature | undefined,
+  after: (client: Client) => ListSignature | undefined,
   sessions: Iterable<Session>,
   listeners: Iterable<Listener>,
 ): void {
-  const changed = (c: Session | Listener): ListKind[] => {
+  const changed = (c: Client): ListKind[] => {
     const was = before(c);
     const now = after(c);
     if (!was || !now) return [];

@@ -107,6 +107,11 @@ export class ToolSearch {
     return fresh;
   }
 
+  /** What tools/list holds for a stateless caller of `role` (a modern listen stream's client). */
+  listed(role: Role): Def[] {
+    return this.state(role).listed;
+  }
+
   /** Whether this role's callers are in search mode now. */
   active(role: Role): boolean {
     return this.state(role).search;

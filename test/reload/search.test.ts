@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 describe("tool_search", () => {
-  test("changed and turned off by a reload: found tools kept, then every tool listed", async () => {
+  test("changed by reloads: found tools kept; a client hears list_changed only when its list changed", async () => {
     const s = new ReloadScene();
     scenes.push(s);
     const servers = { a: server(), b: server() };
@@ -36,21 +36,34 @@ describe("tool_search", () => {
     const held = new Held(gw).start(["a_sample", "b_sample"]);
     await held.inFlight();
 
+    // A new default limit: the list is the same, so no list_changed.
     let before = await status(gw);
+    let mark = gw.messages().length;
     s.write({ servers, tool_search: { mode: "on", max_active: 5, limit: 3 } });
     let after = await reloaded(gw, before, "the tool_search change");
     expect(after.config.last_reload?.changes).toEqual(["tool search changed"]);
     expect(await toolNames(gw)).toEqual(listed);
+    expect(notifications(gw, mark)).toEqual([]);
 
+    // auto, over a threshold this role stays under: search mode ends, every tool is listed. The
+    // catalog is the same (the search tools still exist): only the served list tells.
     before = after;
-    const mark = gw.messages().length;
-    s.write({ servers, tool_search: { mode: "off" } });
-    after = await reloaded(gw, before, "tool search off");
-    expect(after.config.last_reload?.changes).toEqual(["tool search changed"]);
-    expect(notifications(gw, mark)).toContain("notifications/tools/list_changed");
+    mark = gw.messages().length;
+    s.write({ servers, tool_search: { mode: "auto", auto_tokens: 1_000_000 } });
+    after = await reloaded(gw, before, "tool search auto");
+    expect(notifications(gw, mark)).toEqual(["notifications/tools/list_changed"]);
     const all = await toolNames(gw);
     expect(all).toContain("a_add");
     expect(all).not.toContain("gateway_search_tools");
+
+    // off: the search tools leave the catalog, but this client's list is what it was: silence.
+    before = after;
+    mark = gw.messages().length;
+    s.write({ servers, tool_search: { mode: "off" } });
+    after = await reloaded(gw, before, "tool search off");
+    expect(after.config.last_reload?.changes).toEqual(["tool search changed"]);
+    expect(await toolNames(gw)).toEqual(all);
+    expect(notifications(gw, mark)).toEqual([]);
     expect((await status(gw)).tool_search).toEqual({ mode: "off" });
 
     await held.settle();
