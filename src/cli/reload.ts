@@ -1,7 +1,4 @@
-/**
- * `mcp-gateway reload`: the running `serve` of a config reloads it now. It is found through its
- * run file (src/reload/run-file.ts), sent SIGHUP, and its run file then says how the reload went.
- */
+/** `mcp-gateway reload`: the running `serve` of a config reloads it now (run file, then SIGHUP). */
 
 import { join } from "node:path";
 import { defineCommand } from "citty";

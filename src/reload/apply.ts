@@ -13,7 +13,7 @@ import type { ConfigDiff } from "./diff.ts";
 export interface Core {
   readonly pool: Pool;
   readonly router: Router;
-  /** The local tools (built-ins, then plugins) with `plugins` as the plugin host, as `config` says. */
+  /** The local tools as `config` says: built-ins, then the tools of `plugins`. */
   localTools(plugins: PluginHost, config: GatewayConfig): LocalTool[];
 }
 

@@ -30,11 +30,14 @@ export interface ConfigDiff {
   added: string[];
   /** Enabled before and not now (gone, or `enabled: false`): drained, then stopped. */
   removed: string[];
-  /** A launch setting changed (command, args, env, cwd, url, headers, transport…): drained, then started anew on next use. */
+  /**
+   * A launch setting changed (command, args, env, cwd, url, headers, transport…): drained, then
+   * started anew on next use.
+   */
   relaunched: string[];
-  /** Only the prefix or a timeout changed (its own or the top-level one it inherits): applied in place. */
+  /** Only the prefix or a timeout (its own, or the top-level one it takes) changed: in place. */
   retuned: string[];
-  /** The servers' order changed: it decides which of two equal exposed names wins, and list order. */
+  /** The servers' order changed: it decides which of two equal names wins, and the list order. */
   reordered: boolean;
   roles: boolean;
   auth: boolean;
@@ -66,7 +69,7 @@ const liveKey = (name: string, s: ServerConfig, c: GatewayConfig): string =>
 const enabledIn = (c: GatewayConfig): Map<string, ServerConfig> =>
   new Map(Object.entries(c.servers).filter(([, s]) => s.enabled));
 
-/** Key paths under `key` whose values differ ("http.max_body_bytes"), the key itself if not a mapping. */
+/** Key paths under `key` whose values differ ("http.max_body_bytes"); `key` if not a mapping. */
 function changedPaths(key: string, a: unknown, b: unknown): string[] {
   if (same(a, b)) return [];
   const isMap = (v: unknown): v is Record<string, unknown> =>

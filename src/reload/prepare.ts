@@ -49,8 +49,8 @@ export async function prepare(
   const host = new PluginHost();
   for (const r of run.registered) host.register(r.tool, r.name);
   const files = new PluginFiles();
-  // An edited plugin is imported afresh from disk, every other plugin module with it (a helper
-  // two plugins share must not stay old in one of them); an unchanged one is taken from Bun's cache.
+  // An edited plugin is imported afresh from disk, every other plugin module with it (a helper two
+  // plugins share must not stay old in one of them); unchanged, a module comes from Bun's cache.
   if (filesChanged) run.pluginFiles.evict();
   else files.inherit(run.pluginFiles);
   try {

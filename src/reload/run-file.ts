@@ -1,7 +1,4 @@
-/**
- * Run files: each `serve` writes one (its pid, config file, and the outcome of its last reload),
- * so `mcp-gateway reload` can find it, signal it, and tell whether the reload applied.
- */
+/** Run files: how `mcp-gateway reload` finds a running `serve` and learns how it went. */
 import {
   chmodSync,
   mkdirSync,
@@ -17,6 +14,7 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../log.ts";
 import type { ReloadOutcome } from "./reloader.ts";
 
+/** What a `serve` writes about itself, rewritten after each reload. */
 export interface RunRecord {
   pid: number;
   /** Start time from /proc (Linux): tells this process from a later one that got its pid. */

@@ -5,7 +5,7 @@ export interface ConfigStatus {
   /** 1 for the config the gateway started with, one more for each reload that was applied. */
   generation: number;
   file: string | null;
-  /** Whether changes to the file are picked up by themselves (off: SIGHUP or `mcp-gateway reload`). */
+  /** Whether file changes are picked up by themselves (else: SIGHUP, `mcp-gateway reload`). */
   watching: boolean;
   /** When the running config was applied (ISO time). */
   loaded_at: string;

@@ -1,8 +1,4 @@
-/**
- * The part of the config every request reads — roles, auth tokens — as one immutable object: a
- * reload builds a new one and the router swaps it whole, so a request sees the old or the new,
- * never a mix.
- */
+/** What each request reads of the config (roles, tokens, tool search), swapped whole. */
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { GatewayConfig, ToolSearchConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
@@ -41,6 +37,10 @@ export interface TokenEntry {
   role: Role;
 }
 
+/**
+ * One immutable object: a reload builds a new one and the router swaps it with the servers and
+ * local tools in one step, so a request sees the old settings or the new ones, never a mix.
+ */
 export class Settings {
   /** Roles by name, compiled once per reload (an unchanged role keeps its object). */
   readonly roles: ReadonlyMap<string, Role>;

@@ -43,7 +43,7 @@ export function signatures(
   return (c) => by.get(c);
 }
 
-/** list_changed to each client for the lists that changed for it (a listener: those it asked for). */
+/** list_changed to each client for the lists that changed for it (a listener: if it asked). */
 export function announce(
   before: (client: Client) => ListSignature | undefined,
   after: (client: Client) => ListSignature | undefined,
