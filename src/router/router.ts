@@ -55,8 +55,6 @@ export class Router implements ServerEvents, SessionHost {
   private readonly handlers: Record<string, Handler>;
   /** What modern requests share (open input bridges, cache hints). */
   readonly modern = new ModernHost(() => this.cacheHints());
-  /** "private" when what a caller sees depends on who it is (roles or tokens in the config). */
-  listScope: "public" | "private" = "public";
   /** The running config's generation and last reload, set by the gateway (src/reload/). */
   configStatus?: () => ConfigStatus;
   /** Set when tool search is not off: it decides what tools/list holds (tool-search.ts). */
@@ -280,7 +278,7 @@ export class Router implements ServerEvents, SessionHost {
   /** Cache hints for the gateway's own lists (modern clients). */
   private cacheHints(): CacheHints {
     const settled = this.servers.every((s) => s.handle.lists !== undefined);
-    return { listTtlMs: settled ? LIST_TTL_MS : 0, listScope: this.listScope };
+    return { listTtlMs: settled ? LIST_TTL_MS : 0, listScope: this.current.listScope };
   }
 
   attach(session: Session): void {

@@ -50,6 +50,11 @@ export class Settings {
   readonly tokens: readonly TokenEntry[];
   /** tool_search: what tools/list holds (the router keeps one ToolSearch per value of it). */
   readonly toolSearch: ToolSearchConfig;
+  /**
+   * How modern clients may cache the gateway's lists: "private" when what a caller sees can
+   * depend on who it is (roles, tokens, or tool search's per-caller lists), else "public".
+   */
+  readonly listScope: "public" | "private";
 
   /**
    * `startRole`: the role name given at start (--role); it must exist in `config`. `previous`:
@@ -64,6 +69,10 @@ export class Settings {
     this.roles = roles;
     this.startRole = startRole === undefined || startRole === "" ? ALL : this.named(startRole);
     this.toolSearch = config.tool_search;
+    this.listScope =
+      roles.size > 0 || (config.auth?.tokens.length ?? 0) > 0 || config.tool_search.mode !== "off"
+        ? "private"
+        : "public";
     this.tokens = (config.auth?.tokens ?? []).map((t) => ({
       digest: tokenDigest(t.token),
       id: principalLabel(t.token),
