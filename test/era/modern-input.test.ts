@@ -201,3 +201,38 @@ describe("stdio, both eras on one connection", () => {
     await served;
   });
 });
+
+describe("cache scope of the gateway's lists", () => {
+  /** tools/list as a modern stdio client gets it from a gateway with `config`. */
+  async function scopeOf(config: Record<string, unknown>): Promise<unknown> {
+    const gw = new MCPGateway({ config });
+    let result: Record<string, unknown> | undefined;
+    const pipe = stdioPipe<{ result?: Record<string, unknown> }>((m) => {
+      result = m.result;
+    });
+    const served = gw.serveStdio(pipe.io);
+    pipe.send({
+      id: 1,
+      method: "tools/list",
+      params: {
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": MODERN,
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    });
+    const deadline = Date.now() + 5_000;
+    while (!result && Date.now() < deadline) await Bun.sleep(5);
+    pipe.end();
+    await served;
+    return result?.cacheScope;
+  }
+
+  test("public when every caller sees the same list; private with roles, tokens or tool search", async () => {
+    expect(await scopeOf({ tool_search: { mode: "off" } })).toBe("public");
+    expect(await scopeOf({ tool_search: { mode: "off" }, roles: { ro: ["gateway_*"] } })).toBe(
+      "private",
+    );
+    expect(await scopeOf({ tool_search: { mode: "on" } })).toBe("private");
+  });
+});
