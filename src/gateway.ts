@@ -118,6 +118,7 @@ export class MCPGateway {
       notification: (s: string, m: Parameters<Router["notification"]>[1]) =>
         router?.notification(s, m),
       fallbackCaller: () => router?.fallbackCaller(),
+      taskCaller: (s: string, id: string) => router?.taskCaller(s, id),
     };
     this.pool = new Pool(this.config, this.cache, events);
     const servers = this.pool.handles.map((handle) => {

@@ -1,5 +1,5 @@
 import type { ServerHandle } from "../backend/server.ts";
-import type { Cancel, ServerEvents } from "../backend/types.ts";
+import type { Cancel, ServerEvents, TaskCaller } from "../backend/types.ts";
 import { MODERN_VERSIONS } from "../era/versions.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params, RpcError, type RpcNotification } from "../jsonrpc.ts";
@@ -20,6 +20,7 @@ import type { Settings } from "./settings.ts";
 import type { CacheHints } from "./shape.ts";
 import { Subscriptions } from "./subscriptions.ts";
 import { announce, signatures } from "./swap.ts";
+import { Tasks } from "./tasks.ts";
 import { ToolSearch } from "./tool-search.ts";
 import { type View, Views } from "./views.ts";
 
@@ -52,10 +53,11 @@ export class Router implements ServerEvents, SessionHost {
   private readonly listeners = new Set<Listener>();
   private readonly prefixes = new Map<string, string>();
   private readonly handlers: Record<string, Handler>;
+  private readonly tasks = new Tasks();
   private readonly cold = new ColdStart(
     this.catalog,
     () => this.servers,
-    (role) => this.view(role),
+    (r) => this.view(r),
   );
   /** What modern requests share (open input bridges, cache hints). */
   readonly modern = new ModernHost(() => this.cacheHints());
@@ -79,6 +81,7 @@ export class Router implements ServerEvents, SessionHost {
     this.catalog.rebuild(local, servers);
     this.search = this.searchFor(current);
     this.handlers = {
+      ...this.tasks.handlers,
       "tools/list": (s, p, done) =>
         void done(
           ok(page("tools", this.toolSearch?.list(s) ?? this.view(s.role).tools, p?.cursor)),
@@ -210,6 +213,8 @@ export class Router implements ServerEvents, SessionHost {
     if (!s.role.all && !this.view(s.role).toolNames.has(name as string)) throw unknownTool(name);
     if (route.connect) return void this.cold.connect(route.connect, s.role, done);
     const params = route.original === name ? p : { ...p, name: route.original };
+    const viaTask = this.tasks.call(s, route, params, done);
+    if (viaTask !== false) return viaTask;
     return route.target.forward("tools/call", params, s, (o) =>
       done(o instanceof GatewayError ? toolError(o.message) : o),
     );
@@ -260,7 +265,7 @@ export class Router implements ServerEvents, SessionHost {
   discover(): Record<string, unknown> {
     const result: Record<string, unknown> = {
       supportedVersions: [...MODERN_VERSIONS],
-      capabilities: this.capabilities(),
+      capabilities: capabilities(this.serverHandles, "modern"),
     };
     const text = this.instructions();
     if (text) result.instructions = text;
@@ -289,6 +294,7 @@ export class Router implements ServerEvents, SessionHost {
   detach(session: Session): void {
     this.sessions.delete(session);
     this.subscriptions.drop(session);
+    this.tasks.closed(session);
   }
 
   /** A modern subscriptions/listen stream opens: it gets what it asked for from now on. */
@@ -328,9 +334,14 @@ export class Router implements ServerEvents, SessionHost {
   notification(server: string, m: RpcNotification): void {
     if (m.method === "notifications/resources/updated")
       return this.subscriptions.updated(server, m.params ?? {});
+    if (m.method === "notifications/tasks/status") return this.tasks.status(server, m.params ?? {});
     for (const s of this.sessions)
       if (s.initialized && this.view(s.role).servers.has(server))
         s.notify(m.method, m.params ?? {});
+  }
+
+  taskCaller(server: string, backendTaskId: string): TaskCaller | undefined {
+    return this.tasks.callerFor(server, backendTaskId);
   }
 
   fallbackCaller(): Session | undefined {
