@@ -149,12 +149,13 @@ export class Tasks {
     if (entry.lost) return void done(ok(s.modern ? lostModern(entry) : lostTask(entry)));
     // A legacy task's result is fetched apart (tasks/result); a modern one's comes inlined here.
     const seen = (r: Json) => this.table.seen(entry, r, !entry.modern);
-    return entry.server.forward(
-      "tasks/get",
-      { ...p, taskId: entry.backendId },
-      s,
-      this.answer(entry, done, seen),
-    );
+    const answer = this.answer(entry, done, seen);
+    return entry.server.forward("tasks/get", { ...p, taskId: entry.backendId }, s, (o) => {
+      // The backend went while it was asked: the task is answered as lost, as it is from now on.
+      if (o instanceof GatewayError && this.table.find(s, entry.id)?.lost)
+        return done(ok(s.modern ? lostModern(entry) : lostTask(entry)));
+      answer(o);
+    });
   }
 
   private result(s: Client, p: Params | undefined, done: Done): Cancel | undefined {

@@ -54,8 +54,8 @@ const reached = (taskId: string, status: string) =>
 
 describe("a task and its backend process", () => {
   test("an unfinished task holds its backend against the idle stop", async () => {
-    const pid = await backendPid();
     const taskId = await createTask("slow");
+    const pid = await backendPid();
     await reached(taskId, "completed");
     expect(await backendPid()).toBe(pid);
     const result = must(await gw.request("tasks/result", { taskId }));
@@ -66,8 +66,14 @@ describe("a task and its backend process", () => {
     const taskId = await createTask("kept");
     await reached(taskId, "completed");
     const first = await gw.request("tasks/result", { taskId });
-    // Released: the idle stop may now take the backend; it must not take the result.
-    await killTree(await backendPid());
+    // Released: the idle stop may take the backend now (if it has not, it is killed); it must
+    // not take the result.
+    const pid = await backendPid().catch(() => undefined);
+    if (pid) await killTree(pid);
+    await waitFor(async () => (await backendPid().catch(() => 0)) !== pid, {
+      timeout: 10_000,
+      message: "the gateway to see its backend gone",
+    });
     const again = await gw.request("tasks/result", { taskId });
     expect(again.result).toEqual(first.result as never);
     expect(must(await gw.request("tasks/get", { taskId })).status).toBe("completed");
