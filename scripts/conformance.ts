@@ -1,7 +1,10 @@
 // Runs the official MCP conformance suite (server scenarios) against a fixture served directly and
 // through the gateway (transparent mode), and prints the verdicts side by side.
-//   bun scripts/conformance.ts [--requirements 2025-11-25|2026-07-28] [--fixture legacy|dual]
+//   bun scripts/conformance.ts [--requirements 2025-11-25|2026-07-28] [--fixture legacy|dual|tasks]
 //                              [--via stdio|http] [--runs N] [--suite active|all] [--scenario NAME]
+//                              [--scenarios A,B,…] [--extension tasks]
+// --scenarios runs each named scenario (one suite run each) and judges them all; --extension
+// tasks is the tasks extension's scenarios (TASK_SCENARIOS), on the tasks fixture by default.
 // --requirements runs exactly what that revision requires (the default: 2025-11-25); the verdict
 // counts the required scenarios only. The legacy fixture cannot speak 2026-07-28 at all: there the
 // gateway alone is run, and the scenarios a bridge cannot make pass (BRIDGE_LIMITS) are expected
@@ -38,6 +41,20 @@ export const BRIDGE_LIMITS = new Set([
   "input-required-result-basic-elicitation",
   "input-required-result-capability-check",
 ]);
+
+/** The conformance suite's scenarios of the io.modelcontextprotocol/tasks extension (alpha.12). */
+export const TASK_SCENARIOS = [
+  "tasks-lifecycle",
+  "tasks-capability-negotiation",
+  "tasks-wire-fields",
+  "tasks-request-state-removal",
+  "tasks-mrtr-input",
+  "tasks-request-headers",
+  "tasks-dispatch-and-envelope",
+  "tasks-status-notifications",
+  "tasks-required-task-error",
+  "tasks-mrtr-composition",
+];
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -83,6 +100,15 @@ async function required(revision: string): Promise<Set<string>> {
   }
   if (out.size === 0) throw new Error(`no required server scenarios listed for ${revision}`);
   return out;
+}
+
+/** The suite once per scenario of `scenarios` (else once with `opts`), results merged. */
+async function runAll(url: string, opts: string[], scenarios?: string[]): Promise<Results> {
+  if (!scenarios) return runSuite(url, opts);
+  const all: Results = new Map();
+  for (const s of scenarios)
+    for (const [name, checks] of await runSuite(url, ["--scenario", s])) all.set(name, checks);
+  return all;
 }
 
 /** One run of the suite against `url`; results come from the checks.json files it writes. */
@@ -152,16 +178,19 @@ function report(
 
 async function main(): Promise<number> {
   const runs = Number(arg("runs") ?? 1);
+  const scenarios =
+    arg("extension") === "tasks" ? TASK_SCENARIOS : arg("scenarios")?.split(",").filter(Boolean);
   const revision =
-    arg("requirements") ?? (arg("suite") || arg("scenario") ? undefined : "2025-11-25");
-  const fixture = (arg("fixture") ?? "legacy") as Fixture;
+    arg("requirements") ??
+    (arg("suite") || arg("scenario") || scenarios ? undefined : "2025-11-25");
+  const fixture = (arg("fixture") ?? arg("extension") ?? "legacy") as Fixture;
   const via = (arg("via") ?? "stdio") as Via;
   const opts = revision
     ? ["--requirements", revision]
     : arg("scenario")
       ? ["--scenario", arg("scenario") ?? ""]
       : ["--suite", arg("suite") ?? "active"];
-  const judged = revision ? await required(revision) : undefined;
+  const judged = revision ? await required(revision) : scenarios ? new Set(scenarios) : undefined;
   // The legacy fixture has no modern era: nothing to compare with, only the bridge to measure.
   const direct = !(fixture === "legacy" && revision && revision >= "2026-07-28");
   let ok = true;
@@ -172,9 +201,10 @@ async function main(): Promise<number> {
       if (d) hosts.push(d);
       const gw = await serveThroughGateway(fixture, via);
       hosts.push(gw);
-      const dr = d ? await runSuite(d.url, opts) : undefined;
-      const gr = await runSuite(gw.url, opts);
-      const label = `run ${i} (${revision ?? opts.join(" ")}, ${fixture} fixture, gateway via ${via})`;
+      const dr = d ? await runAll(d.url, opts, scenarios) : undefined;
+      const gr = await runAll(gw.url, opts, scenarios);
+      const what = revision ?? (scenarios ? `${scenarios.length} scenarios` : opts.join(" "));
+      const label = `run ${i} (${what}, ${fixture} fixture, gateway via ${via})`;
       ok = report(label, judged, dr, gr, direct ? new Set() : BRIDGE_LIMITS) && ok;
     } finally {
       for (const h of hosts) await h.close();

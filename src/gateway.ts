@@ -118,6 +118,7 @@ export class MCPGateway {
       notification: (s: string, m: Parameters<Router["notification"]>[1]) =>
         router?.notification(s, m),
       fallbackCaller: () => router?.fallbackCaller(),
+      taskCaller: (s: string, id: string) => router?.taskCaller(s, id),
     };
     this.pool = new Pool(this.config, this.cache, events);
     const servers = this.pool.handles.map((handle) => {
@@ -170,6 +171,9 @@ export class MCPGateway {
 
   /** Built-in tools, then the plugins of `host`, as `config` (the running one, or a reload's) says. */
   private localTools(host = this.live.plugins, config = this.live.config): LocalTool[] {
+    // Plugin calls honour call_timeout too; a reload may change it, and this is where a plugin
+    // host meets the config it serves under (start, registerTool, every reload).
+    host.callTimeoutMs = config.call_timeout * 1000;
     const status = statusTool(
       () => this.router,
       () => this.live.plugins.names(),

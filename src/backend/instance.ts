@@ -15,7 +15,7 @@ import type { Connection, OutcomeHandler } from "./connection.ts";
 import { Drain } from "./drain.ts";
 import { openBackend } from "./open.ts";
 import { Relay } from "./relay.ts";
-import type { Caller, Cancel, ServerState } from "./types.ts";
+import type { Caller, Cancel, ServerState, TaskCaller } from "./types.ts";
 
 /** A server's three timeouts, in ms; a reload may change them without a restart. */
 export interface Timeouts {
@@ -29,6 +29,8 @@ export interface InstanceOptions extends Timeouts {
   config: ServerConfig;
   /** The backend's era when known (cached with its schemas): skips the probe. */
   era?: () => Era | undefined;
+  /** Work the backend holds beyond calls in flight (tasks): no idle stop while true. */
+  busy?: () => boolean;
 }
 
 export interface InstanceEvents {
@@ -38,6 +40,8 @@ export interface InstanceEvents {
   notification(m: RpcNotification): void;
   /** The caller for a backend request that arrives with no client request in flight. */
   fallbackCaller(): Caller | undefined;
+  /** The client one of the backend's tasks belongs to. */
+  taskCaller?(backendTaskId: string): TaskCaller | undefined;
 }
 
 /** Backoff after the 2nd failure in a row: 1 s, 2 s, 4 s … up to 30 s. */
@@ -92,6 +96,7 @@ export class Instance {
       calls: () => this.calls.values(),
       waiting: () => this.waiting,
       fallback: () => events.fallbackCaller(),
+      task: (id) => events.taskCaller?.(id),
     });
   }
 
@@ -314,6 +319,10 @@ export class Instance {
     if (this.state !== "running" || this.calls.size > 0) return;
     const idle = Date.now() - this.lastUsed;
     const ms = this.opts.idleTimeoutMs;
+    if (this.opts.busy?.()) {
+      this.idleTimer = setTimeout(() => this.idleCheck(), ms);
+      return;
+    }
     if (idle >= ms) void this.stop(`idle for ${Math.round(idle / 1000)} s`);
     else this.idleTimer = setTimeout(() => this.idleCheck(), ms - idle);
   }

@@ -39,6 +39,8 @@ export function toResult(value: unknown): Record<string, unknown> {
  */
 export class PluginHost implements Target {
   readonly name = "plugins";
+  /** call_timeout in ms (0: none): a handler that hangs must not hold its client forever. */
+  callTimeoutMs = 0;
   private readonly tools = new Map<string, { tool: GatewayTool; from: string }>();
 
   /** Adds `tool` as `name`; when the name is taken, keeps the first and returns who has it. */
@@ -86,9 +88,22 @@ export class PluginHost implements Target {
     }
     const ac = new AbortController();
     let finished = false;
+    // Like a backend's: the client gets a tool error naming the tool and the handler's signal
+    // aborts; the plugin stays loaded (a late answer is dropped).
+    const timer =
+      this.callTimeoutMs > 0
+        ? setTimeout(() => {
+            if (finished) return;
+            finished = true;
+            const s = this.callTimeoutMs / 1000;
+            ac.abort(new Error(`call_timeout passed (${s} s)`));
+            done(toolError(`plugin tool "${name}" did not answer within ${s} s (call_timeout)`));
+          }, this.callTimeoutMs)
+        : undefined;
     const finish = (settle: () => Record<string, unknown>) => {
       if (finished) return;
       finished = true;
+      clearTimeout(timer);
       let reply: Record<string, unknown>;
       try {
         reply = settle();
@@ -121,6 +136,7 @@ export class PluginHost implements Target {
     }
     return () => {
       finished = true;
+      clearTimeout(timer);
       ac.abort(new Error("the client cancelled the call"));
     };
   }

@@ -2,11 +2,12 @@
  * A backend's own requests (sampling, elicitation, roots) relayed to the client they belong to,
  * and the answer relayed back; the backend may cancel one it no longer needs.
  */
+import { RELATED_TASK_META_KEY } from "../era/keys.ts";
 import { GatewayError } from "../errors.ts";
-import { ErrorCode, type Id, type RpcRequest } from "../jsonrpc.ts";
+import { ErrorCode, type Id, type Params, type RpcRequest } from "../jsonrpc.ts";
 import type { Call } from "./calls.ts";
 import type { Connection } from "./connection.ts";
-import type { Caller, RelayedCapability } from "./types.ts";
+import type { Caller, RelayedCapability, TaskCaller } from "./types.ts";
 
 const RELAYED: Record<string, RelayedCapability> = {
   "sampling/createMessage": "sampling",
@@ -21,6 +22,17 @@ export interface RelaySource {
   waiting(): readonly Caller[];
   /** The caller when nothing is in flight or waiting (the only client, if there is one). */
   fallback(): Caller | undefined;
+  /** The owner of one of the backend's tasks (a request naming its task goes there, exactly). */
+  task?(backendTaskId: string): TaskCaller | undefined;
+}
+
+/** The backend task a request names in its related-task `_meta` (2025-11-25 tasks). */
+function relatedTask(
+  params: Params | undefined,
+): { id: string; meta: Record<string, unknown> } | undefined {
+  const meta = params?._meta;
+  const related = meta?.[RELATED_TASK_META_KEY] as { taskId?: unknown } | undefined;
+  return meta && typeof related?.taskId === "string" ? { id: related.taskId, meta } : undefined;
 }
 
 /**
@@ -68,7 +80,18 @@ export class Relay {
         code: ErrorCode.MethodNotFound,
         message: `Method not found: ${m.method}`,
       });
-    const target = relayTarget(this.source);
+    // A request about a task goes to the task's owner, under the task id it knows; the rest to
+    // the call it most likely belongs to.
+    const related = relatedTask(m.params);
+    const bound = related ? this.source.task?.(related.id) : undefined;
+    const target = bound ? { caller: bound.caller, call: undefined } : relayTarget(this.source);
+    const params =
+      bound && related
+        ? {
+            ...m.params,
+            _meta: { ...related.meta, [RELATED_TASK_META_KEY]: { taskId: bound.taskId } },
+          }
+        : m.params;
     const caller = target?.caller;
     if (!caller)
       return conn.respond(m.id, undefined, {
@@ -89,7 +112,7 @@ export class Relay {
       call.relays++;
       call.open++;
     }
-    caller.request(m.method, m.params, ac.signal).then((o) => {
+    caller.request(m.method, params, ac.signal).then((o) => {
       this.open.delete(m.id);
       if (call) call.open--;
       if (ac.signal.aborted) return;

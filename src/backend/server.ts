@@ -44,6 +44,8 @@ export class ServerHandle implements Target {
   private refreshing?: Promise<ListKind[]>;
   /** Removed or replaced by a reload: its list changes no longer concern anyone. */
   private retired = false;
+  /** Unfinished tasks the gateway mapped here: the backend is not stopped for idleness meanwhile. */
+  private tasks = 0;
 
   constructor(private readonly opts: ServerOptions) {
     this.name = opts.name;
@@ -55,11 +57,12 @@ export class ServerHandle implements Target {
       this.schemas.source = "cache";
     }
     this.instance = new Instance(
-      { ...opts, era: () => this.schemas.info?.era },
+      { ...opts, era: () => this.schemas.info?.era, busy: () => this.tasks > 0 },
       {
         started: (conn, info) => this.started(conn, info),
         notification: (m) => this.onNotification(m),
         fallbackCaller: () => opts.events.fallbackCaller(),
+        taskCaller: (id) => opts.events.taskCaller?.(opts.name, id),
       },
     );
     this.listen = new BackendListen(opts.name);
@@ -168,6 +171,15 @@ export class ServerHandle implements Target {
     done: OutcomeHandler,
   ): Cancel {
     return this.instance.forward(method, params, caller, done);
+  }
+
+  /** A task runs here (router/task-table.ts): hold the backend against the idle stop. */
+  hold(): void {
+    this.tasks++;
+  }
+
+  release(): void {
+    if (this.tasks > 0) this.tasks--;
   }
 
   /** Remember the level for later starts; tell the backend now if it runs and logs. */

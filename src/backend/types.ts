@@ -45,6 +45,14 @@ export interface ServerEvents {
   notification(server: string, message: RpcNotification): void;
   /** The caller for a backend request that arrives with no client request in flight. */
   fallbackCaller(): Caller | undefined;
+  /** Where a backend request about one of its tasks goes, and the task id that client knows. */
+  taskCaller?(server: string, backendTaskId: string): TaskCaller | undefined;
+}
+
+/** The client a task belongs to, and the task's id as that client knows it. */
+export interface TaskCaller {
+  caller: Caller;
+  taskId: string;
 }
 
 export type ServerState =

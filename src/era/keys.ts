@@ -9,3 +9,5 @@ export const CLIENT_INFO_META_KEY = "io.modelcontextprotocol/clientInfo";
 export const LOG_LEVEL_META_KEY = "io.modelcontextprotocol/logLevel";
 export const SERVER_INFO_META_KEY = "io.modelcontextprotocol/serverInfo";
 export const SUBSCRIPTION_ID_META_KEY = "io.modelcontextprotocol/subscriptionId";
+/** A task's messages (2025-11-25 tasks): the request, response or notification names its task. */
+export const RELATED_TASK_META_KEY = "io.modelcontextprotocol/related-task";

@@ -16,11 +16,14 @@ import { serveModern } from "./modern.ts";
 import { type Principal, rpcErrorResponse } from "./security.ts";
 import { KEEPALIVE_MS } from "./sse-format.ts";
 
-/** Methods whose Mcp-Name header mirrors a body field. */
-const NAMED: Record<string, "name" | "uri"> = {
+/** Methods whose Mcp-Name header mirrors a body field (the tasks extension's: the task id). */
+const NAMED: Record<string, "name" | "uri" | "taskId"> = {
   "tools/call": "name",
   "prompts/get": "name",
   "resources/read": "uri",
+  "tasks/get": "taskId",
+  "tasks/update": "taskId",
+  "tasks/cancel": "taskId",
 };
 
 /** Whether a request claims the modern era at all: by header or by its body's envelope. */

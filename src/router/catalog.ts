@@ -2,8 +2,8 @@ import type { ServerHandle } from "../backend/server.ts";
 import type { Target } from "../backend/types.ts";
 import { log } from "../log.ts";
 import { exposedName, placeholderName } from "../names.ts";
-import type { Def, ResourceDef, TemplateDef } from "../protocol.ts";
-import { matchesTemplate } from "./uri-templates.ts";
+import type { Def } from "../protocol.ts";
+import { ResourceTable } from "./resource-table.ts";
 
 /** Where an exposed tool or prompt goes. Routing uses this table; names are never parsed back. */
 export interface Route {
@@ -20,17 +20,8 @@ export interface Route {
   everyRole?: boolean;
 }
 
-export interface ResourceRoute {
-  def: ResourceDef;
-  server: ServerHandle;
-}
-export interface TemplateRoute {
-  def: TemplateDef;
-  server: ServerHandle;
-}
-
-/** A URI that only a template could match, before the template matcher is loaded. */
-export const NEEDS_MATCHER = Symbol("load the URI template matcher first");
+export type { ResourceRoute, TemplateRoute } from "./resource-table.ts";
+export { NEEDS_MATCHER } from "./resource-table.ts";
 
 export interface LocalTool {
   def: Def;
@@ -50,12 +41,8 @@ export interface ServerEntry {
 export class Catalog {
   readonly tools = new Map<string, Route>();
   readonly prompts = new Map<string, Route>();
-  /** The first server to list each URI. */
-  readonly resources = new Map<string, ResourceRoute>();
-  /** Every listed resource in config order, duplicates included: a role that cannot see the
-   * first server listing a URI still gets it from the next one it can see. */
-  resourceRoutes: ResourceRoute[] = [];
-  templates: TemplateRoute[] = [];
+  /** Resources and templates under the URIs clients see (a URI two servers list: resource-table.ts). */
+  readonly uris = new ResourceTable();
   /** Exposed tool and prompt names per server, for role visibility. */
   readonly namesOf = new Map<string, string[]>();
   /**
@@ -69,11 +56,11 @@ export class Catalog {
   rebuild(local: readonly LocalTool[], servers: readonly ServerEntry[]): void {
     this.tools.clear();
     this.prompts.clear();
-    this.resources.clear();
     this.namesOf.clear();
     this.placeholders.clear();
-    this.templates = [];
-    this.resourceRoutes = [];
+    this.uris.rebuild(
+      servers.flatMap((s) => (s.handle.lists ? [{ ...s, lists: s.handle.lists }] : [])),
+    );
     const owner = new Map<string, string>();
     const claim = (table: Map<string, Route>, kind: string, route: Route, who: string): void => {
       const name = route.def.name;
@@ -122,7 +109,7 @@ export class Catalog {
       }
       this.placeholders.set(placeholderName(handle.name), handle);
       for (const t of lists.tools) {
-        const def = { ...t, name: exposedName(prefix, t.name) };
+        const def = this.uris.pointUi({ ...t, name: exposedName(prefix, t.name) }, handle.name);
         names.push(def.name);
         claim(
           this.tools,
@@ -141,42 +128,7 @@ export class Catalog {
           who(p.name),
         );
       }
-      const label = (n: string) => (prefix ? `${prefix}_${n}` : n);
-      for (const r of lists.resources) {
-        const route = { def: { ...r, name: label(r.name) }, server: handle };
-        this.resourceRoutes.push(route);
-        const first = this.resources.get(r.uri);
-        if (!first) this.resources.set(r.uri, route);
-        else if (first.server !== handle && !this.warned.has(`uri:${r.uri}:${handle.name}`)) {
-          this.warned.add(`uri:${r.uri}:${handle.name}`);
-          log.warn(
-            `resource "${r.uri}" of server "${handle.name}" is also listed by server "${first.server.name}"; reads go to the first server the client's role can see`,
-          );
-        }
-      }
-      for (const t of lists.resourceTemplates)
-        this.templates.push({ def: { ...t, name: label(t.name) }, server: handle });
     }
     this.version++;
-  }
-
-  /**
-   * The server that serves a URI: the first that lists it, else the first whose template matches.
-   * Only servers `visible` accepts count, so a role reads what its own lists show.
-   */
-  resolveUri(
-    uri: string,
-    visible: (server: string) => boolean = () => true,
-  ): ServerHandle | undefined | typeof NEEDS_MATCHER {
-    for (const r of this.resourceRoutes)
-      if (r.def.uri === uri && visible(r.server.name)) return r.server;
-    for (const t of this.templates) {
-      if (!visible(t.server.name)) continue;
-      if (t.def.uriTemplate === uri) return t.server; // completion refers to templates by their text
-      const hit = matchesTemplate(t.def.uriTemplate, uri);
-      if (hit === undefined) return NEEDS_MATCHER;
-      if (hit) return t.server;
-    }
-    return undefined;
   }
 }

@@ -3,14 +3,14 @@
  * argument, and the resources a modern listen stream watches. A URI that only a template could
  * match waits for the template matcher to load (uri-templates.ts), once.
  */
-import type { ServerHandle } from "../backend/server.ts";
 import type { Cancel, OutcomeHandler } from "../backend/types.ts";
 import { GatewayError } from "../errors.ts";
-import { ErrorCode, type Params, RpcError } from "../jsonrpc.ts";
+import { ErrorCode, type Params, RpcError, type RpcResponse } from "../jsonrpc.ts";
 import { gatewayFailure, ok, type Reply, thrownReply } from "../replies.ts";
 import { type Catalog, NEEDS_MATCHER } from "./catalog.ts";
 import type { Client } from "./client.ts";
 import type { Listener } from "./listen.ts";
+import type { UriTarget } from "./resource-table.ts";
 import type { Role } from "./roles.ts";
 import { Session } from "./session.ts";
 import type { Subscriptions } from "./subscriptions.ts";
@@ -39,53 +39,62 @@ export class ResourceRoutes {
   ) {}
 
   read(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
-    return this.route(s.role, p?.uri, done, (server) =>
-      server.forward("resources/read", p, s, asReply(done)),
-    );
+    return this.route(s.role, p?.uri, done, ({ server, uri }) => {
+      if (uri === p?.uri) return server.forward("resources/read", p, s, asReply(done));
+      // An alias: the server reads its own URI, the client sees the one it asked for.
+      const asked = p?.uri as string;
+      return server.forward("resources/read", { ...p, uri }, s, (o) =>
+        asReply(done)(o instanceof GatewayError ? o : renamed(o, uri, asked)),
+      );
+    });
   }
 
   subscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
     if (!(s instanceof Session)) throw notInThisEra("resources/subscribe");
-    const uri = p?.uri as string;
-    return this.route(s.role, uri, done, (server) =>
-      this.subscriptions.add(s, server, uri)
-        ? server.watch(uri, p, s, asReply(done))
+    const asked = p?.uri as string;
+    return this.route(s.role, asked, done, ({ server, uri }) =>
+      this.subscriptions.add(s, server, uri, asked)
+        ? server.watch(uri, { ...p, uri }, s, asReply(done))
         : void done(ok({})),
     );
   }
 
   unsubscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
     if (!(s instanceof Session)) throw notInThisEra("resources/unsubscribe");
-    const uri = p?.uri as string;
-    return this.route(s.role, uri, done, (server) =>
+    return this.route(s.role, p?.uri, done, ({ server, uri }) =>
       this.subscriptions.remove(s, server, uri)
-        ? server.unwatch(uri, p, s, asReply(done))
+        ? server.unwatch(uri, { ...p, uri }, s, asReply(done))
         : void done(ok({})),
     );
   }
 
   /** completion/complete for an argument of a resource template. */
   complete(s: Client, p: Params | undefined, uri: unknown, done: Done): Cancel | undefined {
-    return this.route(s.role, uri, done, (server) =>
-      server.forward("completion/complete", p, s, asReply(done)),
+    return this.route(s.role, uri, done, (t) =>
+      t.server.forward(
+        "completion/complete",
+        t.uri === uri ? p : { ...p, ref: { ...(p?.ref as object), uri: t.uri } },
+        s,
+        asReply(done),
+      ),
     );
   }
 
   /** The resources a listen stream asked to watch: each watched at the server that has it. */
   watch(listener: Listener): void {
-    for (const uri of listener.filter.resourceSubscriptions ?? [])
-      void this.resolve(listener.role, uri).then((server) => {
-        if (server && this.subscriptions.add(listener, server, uri)) server.watch(uri);
+    for (const asked of listener.filter.resourceSubscriptions ?? [])
+      void this.resolve(listener.role, asked).then((t) => {
+        if (t && this.subscriptions.add(listener, t.server, t.uri, asked)) t.server.watch(t.uri);
       });
   }
 
-  /** The server a role reads `uri` from, waiting for the template matcher when it must. */
-  private async resolve(role: Role, uri: string): Promise<ServerHandle | undefined> {
+  /** Where a role reads `uri` from, waiting for the template matcher when it must. */
+  private async resolve(role: Role, uri: string): Promise<UriTarget | undefined> {
     const visible = this.servers(role);
-    const found = this.catalog.resolveUri(uri, (n) => visible.has(n));
+    const found = this.catalog.uris.resolve(uri, (n) => visible.has(n));
     if (found !== NEEDS_MATCHER) return found;
     await loadTemplates();
-    const again = this.catalog.resolveUri(uri, (n) => visible.has(n));
+    const again = this.catalog.uris.resolve(uri, (n) => visible.has(n));
     return again === NEEDS_MATCHER ? undefined : again;
   }
 
@@ -97,11 +106,11 @@ export class ResourceRoutes {
     role: Role,
     uri: unknown,
     done: Done,
-    go: (server: ServerHandle) => Cancel | undefined,
+    go: (target: UriTarget) => Cancel | undefined,
   ): Cancel | undefined {
     const visible = this.servers(role);
     const found =
-      typeof uri === "string" ? this.catalog.resolveUri(uri, (n) => visible.has(n)) : undefined;
+      typeof uri === "string" ? this.catalog.uris.resolve(uri, (n) => visible.has(n)) : undefined;
     if (found === undefined) throw unknownResource(uri);
     if (found !== NEEDS_MATCHER) return go(found);
     let cancelled = false;
@@ -119,4 +128,17 @@ export class ResourceRoutes {
       cancel?.();
     };
   }
+}
+
+/** A read of an aliased URI: its contents carry the URI the client asked for. */
+function renamed(reply: RpcResponse, own: string, asked: string): RpcResponse {
+  const contents = reply.result?.contents;
+  if (!Array.isArray(contents)) return reply;
+  const fixed = contents.map((c: unknown) =>
+    typeof c === "object" && c !== null && (c as { uri?: unknown }).uri === own
+      ? { ...c, uri: asked }
+      : c,
+  );
+  // A fresh reply: the backend's raw line (src/raw.ts) must not be written out instead.
+  return { jsonrpc: "2.0", id: reply.id, result: { ...reply.result, contents: fixed } };
 }

@@ -1,5 +1,5 @@
 import type { ServerHandle } from "../backend/server.ts";
-import type { Cancel, ServerEvents } from "../backend/types.ts";
+import type { Cancel, ServerEvents, TaskCaller } from "../backend/types.ts";
 import { MODERN_VERSIONS } from "../era/versions.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params, RpcError, type RpcNotification } from "../jsonrpc.ts";
@@ -8,6 +8,7 @@ import { fail, ok, type Reply, thrownReply, toolError } from "../replies.ts";
 import { capabilities, instructions } from "./capabilities.ts";
 import { Catalog, type LocalTool, type Route, type ServerEntry } from "./catalog.ts";
 import type { Client } from "./client.ts";
+import { ColdStart, unknownTool } from "./cold.ts";
 import type { ConfigStatus } from "./config-status.ts";
 import type { Listener } from "./listen.ts";
 import { ModernHost } from "./modern-request.ts";
@@ -19,14 +20,13 @@ import type { Settings } from "./settings.ts";
 import type { CacheHints } from "./shape.ts";
 import { Subscriptions } from "./subscriptions.ts";
 import { announce, signatures } from "./swap.ts";
+import { Tasks } from "./tasks.ts";
 import { ToolSearch } from "./tool-search.ts";
 import { type View, Views } from "./views.ts";
 
 type Done = (reply: Reply) => void;
 type Handler = (s: Client, p: Params | undefined, done: Done) => Cancel | undefined;
 
-const unknownTool = (name: unknown) =>
-  new RpcError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`);
 const unknownPrompt = (name: unknown) =>
   new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${String(name)}`);
 
@@ -53,6 +53,12 @@ export class Router implements ServerEvents, SessionHost {
   private readonly listeners = new Set<Listener>();
   private readonly prefixes = new Map<string, string>();
   private readonly handlers: Record<string, Handler>;
+  private readonly tasks = new Tasks();
+  private readonly cold = new ColdStart(
+    this.catalog,
+    () => this.servers,
+    (r) => this.view(r),
+  );
   /** What modern requests share (open input bridges, cache hints). */
   readonly modern = new ModernHost(() => this.cacheHints());
   /** The running config's generation and last reload, set by the gateway (src/reload/). */
@@ -75,6 +81,7 @@ export class Router implements ServerEvents, SessionHost {
     this.catalog.rebuild(local, servers);
     this.search = this.searchFor(current);
     this.handlers = {
+      ...this.tasks.handlers,
       "tools/list": (s, p, done) =>
         void done(
           ok(page("tools", this.toolSearch?.list(s) ?? this.view(s.role).tools, p?.cursor)),
@@ -86,15 +93,7 @@ export class Router implements ServerEvents, SessionHost {
       "resources/templates/list": (s, p, done) =>
         void done(ok(page("resourceTemplates", this.view(s.role).templates, p?.cursor))),
       "tools/call": (s, p, done) => this.callTool(s, p, done),
-      "prompts/get": (s, p, done) => {
-        const route = this.visiblePrompt(s.role, p?.name);
-        return route.target.forward(
-          "prompts/get",
-          { ...p, name: route.original },
-          s,
-          asReply(done),
-        );
-      },
+      "prompts/get": (s, p, done) => this.getPrompt(s, p, done),
       "resources/read": (s, p, done) => this.resources.read(s, p, done),
       "resources/subscribe": (s, p, done) => this.resources.subscribe(s, p, done),
       "resources/unsubscribe": (s, p, done) => this.resources.unsubscribe(s, p, done),
@@ -199,45 +198,43 @@ export class Router implements ServerEvents, SessionHost {
     }
   }
 
-  private callTool(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
+  private callTool(s: Client, p: Params | undefined, done: Done, warm = false): Cancel | undefined {
     const name = p?.name;
     const route = typeof name === "string" ? this.catalog.tools.get(name) : undefined;
-    if (!route) {
-      const started = typeof name === "string" ? this.catalog.placeholders.get(name) : undefined;
-      if (!started || !this.view(s.role).servers.has(started.name)) throw unknownTool(name);
-      void this.connect(started, s.role, done);
-      return undefined;
-    }
+    // No route: a placeholder, a cold call (cold.ts), or unknown.
+    if (!route)
+      return this.cold.tool(
+        s.role,
+        name,
+        done,
+        warm ? undefined : () => this.callTool(s, p, done, true),
+      );
     // A hidden tool answers exactly like an unknown one.
     if (!s.role.all && !this.view(s.role).toolNames.has(name as string)) throw unknownTool(name);
-    if (route.connect) {
-      void this.connect(route.connect, s.role, done);
-      return undefined;
-    }
+    if (route.connect) return void this.cold.connect(route.connect, s.role, done);
     const params = route.original === name ? p : { ...p, name: route.original };
+    const viaTask = this.tasks.call(s, route, params, done);
+    if (viaTask !== false) return viaTask;
     return route.target.forward("tools/call", params, s, (o) =>
       done(o instanceof GatewayError ? toolError(o.message) : o),
     );
   }
 
-  /** The placeholder tool: start the server, discover its lists, say what it found. */
-  private async connect(server: ServerHandle, role: Role, done: Done): Promise<void> {
-    try {
-      const lists = await server.discover();
-      const view = this.view(role);
-      const names = (this.catalog.namesOf.get(server.name) ?? []).filter(
-        (n) => view.toolNames.has(n) || view.promptNames.has(n),
-      );
-      const text =
-        `Started server "${server.name}". ` +
-        (names.length
-          ? `Now available: ${names.join(", ")}.`
-          : "It offers no tools or prompts this role can see.") +
-        (lists.resources.length ? ` Resources: ${lists.resources.length}.` : "");
-      done(ok({ content: [{ type: "text", text }] }));
-    } catch (e) {
-      done(toolError(e instanceof Error ? e.message : String(e)));
-    }
+  private getPrompt(
+    s: Client,
+    p: Params | undefined,
+    done: Done,
+    warm = false,
+  ): Cancel | undefined {
+    const name = p?.name;
+    const again = () => this.getPrompt(s, p, done, true);
+    const cold =
+      !warm &&
+      !this.catalog.prompts.has(String(name)) &&
+      this.cold.run(s.role, name, done, again, thrownReply);
+    if (cold) return cold;
+    const route = this.visiblePrompt(s.role, name);
+    return route.target.forward("prompts/get", { ...p, name: route.original }, s, asReply(done));
   }
 
   private visiblePrompt(role: Role, name: unknown): Route {
@@ -268,7 +265,7 @@ export class Router implements ServerEvents, SessionHost {
   discover(): Record<string, unknown> {
     const result: Record<string, unknown> = {
       supportedVersions: [...MODERN_VERSIONS],
-      capabilities: this.capabilities(),
+      capabilities: capabilities(this.serverHandles, "modern"),
     };
     const text = this.instructions();
     if (text) result.instructions = text;
@@ -297,6 +294,7 @@ export class Router implements ServerEvents, SessionHost {
   detach(session: Session): void {
     this.sessions.delete(session);
     this.subscriptions.drop(session);
+    this.tasks.closed(session);
   }
 
   /** A modern subscriptions/listen stream opens: it gets what it asked for from now on. */
@@ -336,9 +334,14 @@ export class Router implements ServerEvents, SessionHost {
   notification(server: string, m: RpcNotification): void {
     if (m.method === "notifications/resources/updated")
       return this.subscriptions.updated(server, m.params ?? {});
+    if (m.method === "notifications/tasks/status") return this.tasks.status(server, m.params ?? {});
     for (const s of this.sessions)
       if (s.initialized && this.view(s.role).servers.has(server))
         s.notify(m.method, m.params ?? {});
+  }
+
+  taskCaller(server: string, backendTaskId: string): TaskCaller | undefined {
+    return this.tasks.callerFor(server, backendTaskId);
   }
 
   fallbackCaller(): Session | undefined {

@@ -14,11 +14,17 @@ const key = (server: string, uri: string) => `${server}\u0000${uri}`;
 
 export class Subscriptions {
   private readonly byKey = new Map<string, Set<Subscriber>>();
-  /** What each subscriber holds, so leaving drops it all. */
-  private readonly held = new Map<Subscriber, Map<string, { server: ServerHandle; uri: string }>>();
+  /**
+   * What each subscriber holds, so leaving drops it all; `shown` is the URI it subscribed by (an
+   * alias when two servers list the URI: resource-table.ts), which its updates carry.
+   */
+  private readonly held = new Map<
+    Subscriber,
+    Map<string, { server: ServerHandle; uri: string; shown: string }>
+  >();
 
   /** Add `who`; true when it is the first for this server and URI (the backend must be told). */
-  add(who: Subscriber, server: ServerHandle, uri: string): boolean {
+  add(who: Subscriber, server: ServerHandle, uri: string, shown = uri): boolean {
     const k = key(server.name, uri);
     let subs = this.byKey.get(k);
     if (!subs) {
@@ -31,7 +37,7 @@ export class Subscriptions {
       mine = new Map();
       this.held.set(who, mine);
     }
-    mine.set(k, { server, uri });
+    mine.set(k, { server, uri, shown });
     return !server.subscribed.has(uri);
   }
 
@@ -80,7 +86,13 @@ export class Subscriptions {
   updated(server: string, params: Params): void {
     const uri = params.uri;
     if (typeof uri !== "string") return;
-    for (const who of this.byKey.get(key(server, uri)) ?? [])
-      who.notify("notifications/resources/updated", params);
+    const k = key(server, uri);
+    for (const who of this.byKey.get(k) ?? []) {
+      const shown = this.held.get(who)?.get(k)?.shown ?? uri;
+      who.notify(
+        "notifications/resources/updated",
+        shown === uri ? params : { ...params, uri: shown },
+      );
+    }
   }
 }

@@ -39,15 +39,11 @@ export function computeView(
       prompts.push(r.def);
       promptNames.add(r.def.name);
     }
+  // Exposed URIs are unique (a URI two servers list is aliased for the second: resource-table.ts).
   const resources: Def[] = [];
-  const uris = new Set<string>();
-  for (const r of catalog.resourceRoutes) {
-    if (!servers.has(r.server.name) || uris.has(r.def.uri)) continue;
-    uris.add(r.def.uri);
-    resources.push(r.def);
-  }
+  for (const r of catalog.uris.routes) if (servers.has(r.server.name)) resources.push(r.def);
   const templates: Def[] = [];
-  for (const t of catalog.templates) if (servers.has(t.server.name)) templates.push(t.def);
+  for (const t of catalog.uris.templates) if (servers.has(t.server.name)) templates.push(t.def);
   return {
     version: catalog.version,
     tools,

@@ -1,6 +1,7 @@
 // The servers the conformance suite runs against: a fixture served directly over Streamable HTTP,
-// and the same fixture behind the gateway in transparent mode (prefix ""). Two fixtures: the
-// legacy-only one (SDK v1, 2025-11-25) and the dual-era one (SDK v2, 2025-11-25 + 2026-07-28).
+// and the same fixture behind the gateway in transparent mode (prefix ""). Three fixtures: the
+// legacy-only one (SDK v1, 2025-11-25), the dual-era one (SDK v2, 2025-11-25 + 2026-07-28) and
+// the 2026-07-28 tasks-extension one (raw JSON-RPC, for the tasks-* extension scenarios).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,9 @@ export const DUAL_ERA_SERVER = fileURLToPath(
   new URL("../fixtures/dual-era-server.ts", import.meta.url),
 );
 
-export type Fixture = "legacy" | "dual";
+export const TASKS_SERVER = fileURLToPath(new URL("../fixtures/tasks-server.ts", import.meta.url));
+
+export type Fixture = "legacy" | "dual" | "tasks";
 /** How the gateway reaches the fixture: as a stdio backend, or as a remote one over HTTP. */
 export type Via = "stdio" | "http";
 
@@ -73,9 +76,9 @@ function serveLegacyDirect(): Host {
   };
 }
 
-/** The dual-era fixture in its own process over HTTP; its first stdout line is its URL. */
-async function serveDualDirect(): Promise<Host> {
-  const proc = Bun.spawn([process.execPath, DUAL_ERA_SERVER, "--http", "0"], {
+/** A fixture in its own process over HTTP (dual-era, tasks); its first stdout line is its URL. */
+async function serveProcessDirect(path: string): Promise<Host> {
+  const proc = Bun.spawn([process.execPath, path, "--http", "0"], {
     stdout: "pipe",
     stderr: "ignore",
   });
@@ -89,7 +92,7 @@ async function serveDualDirect(): Promise<Host> {
     ]);
     if (!next || next.done) {
       await killTree(proc.pid).catch(() => {});
-      throw new Error(`the dual-era fixture did not print its URL: ${JSON.stringify(text)}`);
+      throw new Error(`${path} did not print its URL: ${JSON.stringify(text)}`);
     }
     text += new TextDecoder().decode(next.value);
   }
@@ -101,7 +104,8 @@ async function serveDualDirect(): Promise<Host> {
 }
 
 export function serveDirect(fixture: Fixture = "legacy"): Host | Promise<Host> {
-  return fixture === "legacy" ? serveLegacyDirect() : serveDualDirect();
+  if (fixture === "legacy") return serveLegacyDirect();
+  return serveProcessDirect(fixture === "dual" ? DUAL_ERA_SERVER : TASKS_SERVER);
 }
 
 /** The fixture behind an in-process gateway, names unprefixed, its schemas cached first. */
@@ -115,7 +119,10 @@ export async function serveThroughGateway(
     ? { url: behind.url, prefix: "" }
     : {
         command: process.execPath,
-        args: fixture === "legacy" ? [CONFORMANCE_SERVER] : [DUAL_ERA_SERVER, "--stdio"],
+        args:
+          fixture === "legacy"
+            ? [CONFORMANCE_SERVER]
+            : [fixture === "dual" ? DUAL_ERA_SERVER : TASKS_SERVER, "--stdio"],
         prefix: "",
       };
   const gw = new MCPGateway({ config: { servers: { conformance: server } }, cacheDir });

@@ -117,8 +117,8 @@ async function same(method: string, params: Record<string, unknown>, prefixed = 
 }
 
 describe("server-everything through the gateway", () => {
-  test("announces the backend's capabilities (tasks aside, which the gateway does not relay)", () => {
-    const { tasks: _tasks, ...caps } = direct.client.getServerCapabilities() as ServerCapabilities;
+  test("announces the backend's capabilities, tasks included (test/fidelity/tasks-*.test.ts)", () => {
+    const caps = direct.client.getServerCapabilities() as ServerCapabilities;
     expect(gw.client.getServerCapabilities()).toEqual(caps);
   });
 

@@ -193,7 +193,8 @@ describe("each role: the list and the direct call agree", () => {
     const fx = (s: string) => s.startsWith("fx_");
     const admin = await seen("admin");
     expect(admin.tools).toContain("_cold_connect");
-    expect(admin.resources).toEqual(["fixture://static"]); // one URI, first server keeps it
+    // One URI, two servers: the first keeps it, the other's copy is exposed under its alias.
+    expect(admin.resources).toEqual(["fixture://static", "fixture://other@static"]);
     expect(await seen("nothing")).toEqual({ tools: [], prompts: [], resources: [], templates: [] });
     expect(await seen("status")).toEqual({
       tools: ["gateway_status"],
@@ -205,11 +206,11 @@ describe("each role: the list and the direct call agree", () => {
     expect(fxall.tools).toEqual(["gateway_status", ...admin.tools.filter(fx)]);
     expect(fxall.prompts).toEqual(["fx_greet"]);
     expect(fxall.resources).toEqual(["fixture://static"]);
-    // The other server lists the same URIs: a role that sees only it gets them from it.
+    // The other server lists the same URIs: a role that sees only it gets its own, aliased.
     expect(await seen("oall")).toMatchObject({
       prompts: ["o_greet"],
-      resources: ["fixture://static"],
-      templates: ["fixture://item/{id}"],
+      resources: ["fixture://other@static"],
+      templates: ["fixture://other@item/{id}"],
     });
     expect(await seen("literal")).toEqual({
       tools: ["fx_echo"],
@@ -230,8 +231,8 @@ describe("each role: the list and the direct call agree", () => {
     expect(await seen("braces")).toEqual({
       tools: ["gateway_status", "o_add"],
       prompts: [],
-      resources: ["fixture://static"],
-      templates: ["fixture://item/{id}"],
+      resources: ["fixture://other@static"],
+      templates: ["fixture://other@item/{id}"],
     });
   });
 
