@@ -54,8 +54,12 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function startStdio(config: string, dir: string): Promise<Running> {
-  const [cmd, ...args] = gatewayCommand().cmd;
+export async function startStdio(
+  config: string,
+  dir: string,
+  command = gatewayCommand().cmd,
+): Promise<Running> {
+  const [cmd, ...args] = command;
   const rpc = spawnRpc(cmd as string, [...args, "stdio", "--config", config], {
     env: { XDG_CACHE_HOME: join(dir, "cache"), MCP_GATEWAY_LOG: "error" },
     timeout: 60_000,
@@ -75,8 +79,12 @@ export async function startStdio(config: string, dir: string): Promise<Running> 
 }
 
 /** `mcp-gateway list --refresh`: every server started once, its schemas cached. */
-export async function warm(config: string, dir: string): Promise<void> {
-  const [cmd, ...args] = gatewayCommand().cmd;
+export async function warm(
+  config: string,
+  dir: string,
+  command = gatewayCommand().cmd,
+): Promise<void> {
+  const [cmd, ...args] = command;
   const p = Bun.spawn([cmd as string, ...args, "list", "--refresh", "--config", config], {
     env: { ...process.env, XDG_CACHE_HOME: join(dir, "cache"), MCP_GATEWAY_LOG: "error" },
     stdout: "ignore",

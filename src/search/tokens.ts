@@ -1,52 +1,16 @@
-// The o200k token weight of tool definitions (gpt-tokenizer), loaded only when a figure is needed.
-import { readFileSync } from "node:fs";
-import ranksFile from "./data/o200k.json.gz" with { type: "file" };
+// The o200k token weight of tool definitions, counted only when a figure is needed.
 
 type Count = (text: string) => number;
 let count: Count | undefined;
 
-interface Core {
-  countNative(text: string, allowedSpecial: Set<string>): number;
-}
-type CoreClass = new (o: {
-  bytePairRankDecoder: unknown;
-  tokenSplitRegex: RegExp;
-  specialTokensEncoder: Map<string, number>;
-}) => Core;
-
-/** o200k's special tokens: counted as the plain text they are in a definition, never refused. */
-const SPECIAL = new Map([
-  ["<|endoftext|>", 199_999],
-  ["<|endofprompt|>", 200_018],
-]);
-
 /**
- * gpt-tokenizer's o200k encoder costs about 50 MB of heap and 0.1-0.3 s to set up, so it is made on
- * the first count, never at start: a gateway whose tool search is off, or far from its threshold
- * and never asked for status, never makes it. Only its encoding core is used (the package's model
- * tables and chat helpers stay out of the binary), and its rank table comes from a gzipped data
- * file (scripts/o200k-table.ts) rather than the package's JavaScript copy, which would add its
- * size to the binary. `require` keeps counting synchronous (tools/list, /status).
+ * The counter (src/search/o200k.ts: about 4 MB once made, 30-60 ms to set up) is loaded on the
+ * first count, never at start: a gateway whose tool search is off, or far from its threshold and
+ * never asked for status, never loads it. `require` keeps counting synchronous (tools/list,
+ * /status).
  */
 function counter(): Count {
-  if (!count) {
-    const { BytePairEncodingCore } = require("gpt-tokenizer/BytePairEncodingCore") as {
-      BytePairEncodingCore: CoreClass;
-    };
-    const { O200K_TOKEN_SPLIT_REGEX } = require("gpt-tokenizer/encodingParams/constants") as {
-      O200K_TOKEN_SPLIT_REGEX: RegExp;
-    };
-    const ranks: unknown = JSON.parse(
-      new TextDecoder().decode(Bun.gunzipSync(readFileSync(ranksFile))),
-    );
-    const core = new BytePairEncodingCore({
-      bytePairRankDecoder: ranks,
-      tokenSplitRegex: O200K_TOKEN_SPLIT_REGEX,
-      specialTokensEncoder: SPECIAL,
-    });
-    const none = new Set<string>();
-    count = (text) => core.countNative(text, none);
-  }
+  count ??= (require("./o200k.ts") as typeof import("./o200k.ts")).countO200k;
   return count;
 }
 

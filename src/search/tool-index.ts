@@ -9,6 +9,7 @@ import {
   type Synonyms,
   WEIGHT,
 } from "./expand.ts";
+import { PostingsCache } from "./postings.ts";
 import { queryWords, term, words } from "./text.ts";
 
 export interface Hit {
@@ -61,6 +62,29 @@ export const DEFAULTS: RankOptions = {
   serverMention: 2,
 };
 
+/** Per-query sums, one slot per tool, kept between queries (a search allocates almost nothing). */
+class Scratch {
+  readonly best: Float64Array;
+  readonly total: Float64Array;
+  readonly matched: Uint16Array;
+  /** Tools touched by the current concept, then by the whole query. */
+  readonly conceptHits: Int32Array;
+  readonly queryHits: Int32Array;
+  /** 1 for the tools of a server the query names. */
+  readonly named: Uint8Array;
+  constructor(n: number) {
+    this.named = new Uint8Array(n);
+    this.best = new Float64Array(n);
+    this.total = new Float64Array(n);
+    this.matched = new Uint16Array(n);
+    this.conceptHits = new Int32Array(n);
+    this.queryHits = new Int32Array(n);
+  }
+}
+
+const ALL_KEY = "*";
+const SERVER_KEY = "@";
+
 export class ToolIndex {
   private readonly mini: MiniSearch<SearchDoc>;
   /** Every term in the index: a query word's related words that no tool uses are not looked up. */
@@ -73,6 +97,11 @@ export class ToolIndex {
     },
   };
   private sorted?: string[];
+  /** Tool names by number: the accumulators and the postings speak numbers. */
+  private readonly names: string[] = [];
+  private readonly postings: PostingsCache;
+  private readonly scratch: Scratch;
+  private readonly relatedKey: string;
   readonly size: number;
 
   constructor(
@@ -90,58 +119,34 @@ export class ToolIndex {
         return t;
       },
     });
-    const seen = new Set<string>();
+    const numbers = new Map<string, number>();
     const docs: SearchDoc[] = [];
     for (const t of tools)
-      if (!seen.has(t.name)) {
-        seen.add(t.name);
+      if (!numbers.has(t.name)) {
+        numbers.set(t.name, this.names.length);
+        this.names.push(t.name);
         docs.push(toDoc(t));
       }
     this.mini.addAll(docs);
     this.size = docs.length;
-  }
-
-  /** One term's BM25 score per tool, over `fields`. */
-  private scores(
-    t: string,
-    fields: readonly string[],
-    visible?: (name: string) => boolean,
-  ): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const r of this.mini.search(t, {
-      fields: fields as string[],
-      boost: this.opts.boost,
-      bm25: this.opts.bm25,
-      tokenize: (s) => [s],
-      processTerm: (s) => s,
-      filter: visible ? (r) => visible(r.id as string) : undefined,
-    }))
-      out.set(r.id as string, r.score);
-    return out;
+    this.postings = new PostingsCache(this.mini, numbers, this.vocabulary, opts.boost, opts.bm25);
+    this.scratch = new Scratch(this.size);
+    this.relatedKey = opts.relatedFields.join(",");
   }
 
   /**
    * Tools of a server the query names by one of its own words ("… in puppeteer", "slack"): the
    * request says where to look, so those tools go ahead of equally good matches elsewhere.
+   * Marked in `named` (1 = named).
    */
-  private namedServers(
-    groups: readonly Concept[],
-    cache: Map<string, Map<string, number>>,
-    visible?: (name: string) => boolean,
-  ): Set<string> {
-    const out = new Set<string>();
-    if (this.opts.serverMention === 1) return out;
+  private namedServers(groups: readonly Concept[], named: Uint8Array): void {
+    named.fill(0);
+    if (this.opts.serverMention === 1) return;
     for (const g of groups)
       for (const t of g.own) {
-        const key = `@${t}`;
-        let s = cache.get(key);
-        if (!s) {
-          s = this.scores(t, ["server"], visible);
-          cache.set(key, s);
-        }
-        for (const id of s.keys()) out.add(id);
+        const { docs } = this.postings.get(t, ["server"], SERVER_KEY);
+        for (let i = 0; i < docs.length; i++) named[docs[i] as number] = 1;
       }
-    return out;
   }
 
   /**
@@ -157,45 +162,66 @@ export class ToolIndex {
     visible?: (name: string) => boolean,
   ): { hits: Hit[]; total: number } {
     const groups: Concept[] = concepts(queryWords(query), this.synonyms, this.lexicon, this.opts);
-    const total = new Map<string, number>();
-    const matched = new Map<string, number>();
-    const cache = new Map<string, Map<string, number>>();
+    const { best, total, matched, conceptHits, queryHits, named } = this.scratch;
+    let queryCount = 0;
     for (const g of groups) {
-      const best = new Map<string, number>();
+      let conceptCount = 0;
       for (const [t, weight] of g.terms) {
         // The query's own words count in every field; words it only implies (related, longer)
         // only in the name and title, where a match means what the tool does, not a side remark.
         const own = g.own.has(t);
-        const fields = own ? FIELDS : this.opts.relatedFields;
-        const key = `${own ? "" : "~"}${t}`;
-        let s = cache.get(key);
-        if (!s) {
-          s = this.scores(t, fields, visible);
-          cache.set(key, s);
+        const { docs, scores } = own
+          ? this.postings.get(t, FIELDS, ALL_KEY)
+          : this.postings.get(t, this.opts.relatedFields, this.relatedKey);
+        for (let i = 0; i < docs.length; i++) {
+          const d = docs[i] as number;
+          const v = (scores[i] as number) * weight;
+          if (v > (best[d] as number)) {
+            if (best[d] === 0) conceptHits[conceptCount++] = d;
+            best[d] = v;
+          }
         }
-        for (const [id, score] of s)
-          if ((best.get(id) ?? 0) < score * weight) best.set(id, score * weight);
       }
-      for (const [id, score] of best) {
-        total.set(id, (total.get(id) ?? 0) + score);
-        matched.set(id, (matched.get(id) ?? 0) + 1);
+      for (let i = 0; i < conceptCount; i++) {
+        const d = conceptHits[i] as number;
+        if (matched[d] === 0) queryHits[queryCount++] = d;
+        total[d] = (total[d] as number) + (best[d] as number);
+        matched[d] = (matched[d] as number) + 1;
+        best[d] = 0;
       }
     }
     // Coordination: a tool that matches more of the query's ideas beats one that matches one idea
     // strongly (a long description repeating one word).
     const n = groups.length;
-    const named = this.namedServers(groups, cache, visible);
-    for (const [id, score] of total)
-      total.set(
-        id,
-        score *
-          ((matched.get(id) ?? 0) / n) ** this.opts.coord *
-          (named.has(id) ? this.opts.serverMention : 1),
-      );
-    const hits = [...total]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, limit)
-      .map(([name, score]) => ({ name, score }));
-    return { hits, total: total.size };
+    this.namedServers(groups, named);
+    const top: Hit[] = [];
+    let count = 0;
+    for (let i = 0; i < queryCount; i++) {
+      const d = queryHits[i] as number;
+      const name = this.names[d] as string;
+      const score =
+        (total[d] as number) *
+        ((matched[d] as number) / n) ** this.opts.coord *
+        (named[d] ? this.opts.serverMention : 1);
+      total[d] = 0;
+      matched[d] = 0;
+      if (visible && !visible(name)) continue;
+      count++;
+      insert(top, { name, score }, limit);
+    }
+    return { hits: top, total: count };
   }
 }
+
+/** Keeps `top` the best `limit` hits, best first (ties: by name). */
+function insert(top: Hit[], h: Hit, limit: number): void {
+  if (limit <= 0) return;
+  let at = top.length;
+  while (at > 0 && before(h, top[at - 1] as Hit)) at--;
+  if (at >= limit) return;
+  top.splice(at, 0, h);
+  if (top.length > limit) top.pop();
+}
+
+const before = (a: Hit, b: Hit): boolean =>
+  a.score > b.score || (a.score === b.score && a.name < b.name);

@@ -1,14 +1,12 @@
-// src/search on its own: words from identifiers, the o200k token weight against gpt-tokenizer's
-// count of the whole list, the bundled WordNet table, and ranking over the 20-server catalog.
+// src/search on its own: words from identifiers, the bundled WordNet table, and ranking over the
+// 20-server catalog. Token counts are in tokens.test.ts.
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { exposedName } from "../../src/names.ts";
 import type { Def } from "../../src/protocol.ts";
 import type { ToolEntry } from "../../src/search/doc.ts";
 import { firstSentence, toDoc } from "../../src/search/doc.ts";
 import { terms, words } from "../../src/search/text.ts";
-import { tokenWeight, weighsMore } from "../../src/search/tokens.ts";
 import { ToolIndex } from "../../src/search/tool-index.ts";
 import { wordnet } from "../../src/search/wordnet.ts";
 import { catalogPaths } from "./harness.ts";
@@ -59,27 +57,6 @@ describe("text", () => {
     expect(doc.summary).toBe("Move a file.");
     expect(doc.params).toBe("source Where from opts overwrite");
     expect(firstSentence("One line\nsecond")).toBe("One line");
-  });
-});
-
-describe("token weight", () => {
-  test("within 5% of gpt-tokenizer's o200k count of the whole tools array, per server and all", () => {
-    for (const c of catalogs) {
-      const exact = countTokens(JSON.stringify(c.tools));
-      expect(Math.abs(tokenWeight(c.tools) - exact) / exact).toBeLessThan(0.05);
-    }
-    const all = catalogs.flatMap((c) => c.tools);
-    const exact = countTokens(JSON.stringify(all));
-    expect(Math.abs(tokenWeight(all) - exact) / exact).toBeLessThan(0.01);
-  });
-
-  test("weighsMore agrees with the count on both sides of the limit", () => {
-    const all = catalogs.flatMap((c) => c.tools);
-    const w = tokenWeight(all);
-    expect(weighsMore(all, w - 1)).toBe(true);
-    expect(weighsMore(all, w)).toBe(false);
-    expect(weighsMore(all, 10)).toBe(true);
-    expect(weighsMore(all, 10_000_000)).toBe(false);
   });
 });
 

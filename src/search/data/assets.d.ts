@@ -1,9 +1,5 @@
 // Data files imported `with { type: "file" }`: the path to read them from (embedded in the binary).
-declare module "*.txt.gz" {
-  const path: string;
-  export default path;
-}
-declare module "*.json.gz" {
+declare module "*.gz" {
   const path: string;
   export default path;
 }
