@@ -5,9 +5,9 @@ import { fileURLToPath } from "node:url";
 import type { Def } from "../../src/protocol.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-/** The shared catalog (14 servers) and the dev queries the ranking may be tuned on. */
+/** The shared catalog (14 servers) and its 42 dev queries. */
 export const SHARED = join(ROOT, "..", "..", "shared", "toolsearch");
-/** The project's own: more servers, and held-out queries the ranking is never tuned on. */
+/** The project's own: more servers, the development set, and held-out queries never tuned on. */
 export const FIXTURES = join(ROOT, "test", "fixtures", "toolsearch");
 
 export interface CatalogFile {
@@ -54,6 +54,10 @@ function readQueries(path: string): Query[] {
     .map((l) => JSON.parse(l) as Query);
 }
 
-export const devQueries = (): Query[] => readQueries(join(sharedDir(), "dev-queries.jsonl"));
+/** The project's development set (305: the shared 42 and 263 more); the shared 42 if it is absent. */
+export function devQueries(): Query[] {
+  const own = join(FIXTURES, "dev-queries.jsonl");
+  return readQueries(existsSync(own) ? own : join(sharedDir(), "dev-queries.jsonl"));
+}
 /** Read only to score; nothing in src/search is tuned on these. */
 export const heldOutQueries = (): Query[] => readQueries(join(FIXTURES, "queries.jsonl"));
