@@ -1,9 +1,11 @@
 // In-process ranking check on the dev queries only (the ones tuning may look at), with misses.
-// Usage: bun scripts/search/dev.ts [--no-wordnet] [--quiet]
+// Usage: bun scripts/search/dev.ts [--no-wordnet | --wordnet FILE] [--quiet]; RANK='{json}' overrides
+// ranking options (RankOptions).
+import { readFileSync } from "node:fs";
 import { exposedName } from "../../src/names.ts";
 import type { ToolEntry } from "../../src/search/doc.ts";
 import { DEFAULTS, type RankOptions, ToolIndex } from "../../src/search/tool-index.ts";
-import { wordnet } from "../../src/search/wordnet.ts";
+import { readWordNet, wordnet } from "../../src/search/wordnet.ts";
 import { catalogFiles, devQueries } from "./data.ts";
 import { formatRecall, recall } from "./recall.ts";
 
@@ -12,7 +14,12 @@ for (const c of catalogFiles())
   for (const t of c.tools)
     tools.push({ ...t, name: exposedName(c.server, t.name), original: t.name, server: c.server });
 
-const syn = process.argv.includes("--no-wordnet") ? undefined : wordnet();
+const wnAt = process.argv.indexOf("--wordnet");
+const syn = process.argv.includes("--no-wordnet")
+  ? undefined
+  : wnAt > 0
+    ? readWordNet(readFileSync(process.argv[wnAt + 1] as string))
+    : wordnet();
 const t0 = performance.now();
 const opts: RankOptions = { ...DEFAULTS, ...JSON.parse(process.env.RANK ?? "{}") };
 const index = new ToolIndex(tools, syn, opts);

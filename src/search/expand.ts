@@ -49,6 +49,8 @@ export function extensions(sorted: readonly string[], head: string): string[] {
 export interface Concept {
   terms: Map<string, number>;
   own: Set<string>;
+  /** Where its terms count, when not the usual fields (own words: all; related: name, title). */
+  fields?: readonly string[];
 }
 
 const concept = (): Concept => ({ terms: new Map(), own: new Set() });

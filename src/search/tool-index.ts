@@ -10,6 +10,7 @@ import {
   WEIGHT,
 } from "./expand.ts";
 import { PostingsCache } from "./postings.ts";
+import { queryShapes } from "./shapes.ts";
 import { queryWords, term, words } from "./text.ts";
 
 export interface Hit {
@@ -50,6 +51,9 @@ export interface RankOptions {
   coord: number;
   /** Factor for the tools of a server the query names. */
   serverMention: number;
+  /** Weight of the parameter words a quoted value's kind implies (a path → path, file). */
+  shape: number;
+  shapeFields: string[];
 }
 
 export const DEFAULTS: RankOptions = {
@@ -60,6 +64,8 @@ export const DEFAULTS: RankOptions = {
   relatedFields: ["name", "title"],
   coord: 1,
   serverMention: 2,
+  shape: 0.5,
+  shapeFields: ["params", "name"],
 };
 
 /** Per-query sums, one slot per tool, kept between queries (a search allocates almost nothing). */
@@ -162,6 +168,15 @@ export class ToolIndex {
     visible?: (name: string) => boolean,
   ): { hits: Hit[]; total: number } {
     const groups: Concept[] = concepts(queryWords(query), this.synonyms, this.lexicon, this.opts);
+    if (this.opts.shape > 0)
+      for (const words of queryShapes(query)) {
+        const c: Concept = { terms: new Map(), own: new Set(), fields: this.opts.shapeFields };
+        for (const w of words) {
+          const t = term(w);
+          if (t !== undefined) c.terms.set(t, this.opts.shape);
+        }
+        groups.push(c);
+      }
     const { best, total, matched, conceptHits, queryHits, named } = this.scratch;
     let queryCount = 0;
     for (const g of groups) {
@@ -170,9 +185,11 @@ export class ToolIndex {
         // The query's own words count in every field; words it only implies (related, longer)
         // only in the name and title, where a match means what the tool does, not a side remark.
         const own = g.own.has(t);
-        const { docs, scores } = own
-          ? this.postings.get(t, FIELDS, ALL_KEY)
-          : this.postings.get(t, this.opts.relatedFields, this.relatedKey);
+        const { docs, scores } = g.fields
+          ? this.postings.get(t, g.fields, g.fields.join(","))
+          : own
+            ? this.postings.get(t, FIELDS, ALL_KEY)
+            : this.postings.get(t, this.opts.relatedFields, this.relatedKey);
         for (let i = 0; i < docs.length; i++) {
           const d = docs[i] as number;
           const v = (scores[i] as number) * weight;

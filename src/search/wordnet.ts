@@ -66,8 +66,12 @@ class WordNetTable implements Synonyms {
 
 let loaded: Synonyms | undefined;
 
+/** A table written by scripts/wordnet-table.ts, gzipped. */
+export const readWordNet = (gz: Uint8Array<ArrayBuffer>): Synonyms =>
+  new WordNetTable(Bun.gunzipSync(gz));
+
 /** The bundled WordNet table (embedded in the compiled binary; no download). */
 export function wordnet(): Synonyms {
-  loaded ??= new WordNetTable(Bun.gunzipSync(readFileSync(table)));
+  loaded ??= readWordNet(readFileSync(table));
   return loaded;
 }
