@@ -126,6 +126,7 @@ export class MCPGateway {
       return { handle, prefix: s?.prefix ?? handle.name };
     });
     router = new Router(servers, this.localTools(), settings);
+    router.cacheDir = this.cache.dir;
     this.router = router;
     this.ready = loadPlugins(
       this.live.plugins,

@@ -104,6 +104,34 @@ export const RoleSchema = z
   .nullable()
   .meta({ description: "null: everything; else picomatch globs over exposed tool/prompt names" });
 
+/**
+ * An OpenAI-compatible embeddings endpoint whose similarities are fused with the lexical ranking.
+ *
+ * @example
+ * ```yaml
+ * tool_search:
+ *   embeddings: { url: http://127.0.0.1:11434/v1, model: nomic-embed-text }
+ * ```
+ */
+export const EmbeddingsSchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/ }).meta({
+      description: "The API's base URL (POST <url>/embeddings), e.g. http://127.0.0.1:11434/v1",
+    }),
+    model: z.string().min(1).meta({ description: "The embedding model's name" }),
+    api_key: z.string().min(1).optional().meta({ description: "Sent as a bearer token" }),
+    weight: z.number().min(0).max(1).default(0.5).meta({
+      description: "Share of the embedding similarity in the ranking (0..1; the rest is lexical)",
+    }),
+    timeout: seconds(
+      "Seconds a query's embedding may take before the search answers without it",
+    ).default(5),
+  })
+  .meta({
+    description:
+      "Optional: rank by meaning too, with an OpenAI-compatible /v1/embeddings endpoint (e.g. a local Ollama); off by default",
+  });
+
 const TOOL_SEARCH_DEFAULTS = {
   mode: "auto" as const,
   auto_tokens: 10_000,
@@ -132,6 +160,7 @@ export const ToolSearchSchema = z
       description:
         "Found tools kept in a session's tools/list (the least recently found leave first); 0: none, call them through gateway_call_tool",
     }),
+    embeddings: EmbeddingsSchema.optional(),
   })
   .default(TOOL_SEARCH_DEFAULTS)
   .meta({ description: "Tool search: list a few tools and let the model search for the rest" });

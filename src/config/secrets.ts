@@ -21,5 +21,7 @@ export function collectSecrets(config: GatewayConfig): string[] {
       out.push(s.oauth.client_secret);
   }
   for (const t of config.auth?.tokens ?? []) out.push(t.token);
+  const embeddingsKey = config.tool_search.embeddings?.api_key;
+  if (embeddingsKey) out.push(embeddingsKey);
   return out;
 }

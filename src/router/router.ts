@@ -63,6 +63,8 @@ export class Router implements ServerEvents, SessionHost {
   readonly modern = new ModernHost(() => this.cacheHints());
   /** The running config's generation and last reload, set by the gateway (src/reload/). */
   configStatus?: () => ConfigStatus;
+  /** The schema cache's folder, set by the gateway: tool search keeps tool embeddings there. */
+  cacheDir?: string;
   /** Set when tool search is not off: it decides what tools/list holds (tool-search.ts). */
   private search?: ToolSearch;
 

@@ -7,11 +7,13 @@ import type { ToolSearchConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log.ts";
 import type { Def } from "../protocol.ts";
+import type { ToolEntry } from "../search/doc.ts";
 import { tokenWeight, weighsMore } from "../search/tokens.ts";
 import type { Hit, ToolIndex } from "../search/tool-index.ts";
 import type { Catalog } from "./catalog.ts";
 import { type Client, isClient } from "./client.ts";
 import { ALL, type Role } from "./roles.ts";
+import { SemanticSearch } from "./search-semantic.ts";
 import { Session } from "./session.ts";
 import type { View } from "./views.ts";
 
@@ -25,6 +27,8 @@ export interface SearchHost {
   readonly catalog: Catalog;
   view(role: Role): View;
   readonly serverHandles: ServerHandle[];
+  /** The schema cache's folder: tool embeddings are cached there too. */
+  readonly cacheDir?: string;
 }
 
 /** Per role and catalog version: computed on the first list or search after a change. */
@@ -69,6 +73,8 @@ export class ToolSearch {
   private readonly roles = new Map<Role, RoleState>();
   private readonly sessions: WeakMap<Session, SessionState>;
   private readonly always: (name: string) => boolean;
+  /** tool_search.embeddings: similarities fused with the lexical ranking. */
+  private readonly semantic?: SemanticSearch;
 
   /** `previous`: the tool search a reload replaces; each session keeps the tools it found. */
   constructor(
@@ -77,6 +83,8 @@ export class ToolSearch {
     previous?: ToolSearch,
   ) {
     this.sessions = previous?.sessions ?? new WeakMap();
+    if (config.embeddings)
+      this.semantic = new SemanticSearch(config.embeddings, () => host.cacheDir);
     const globs = config.always;
     this.always = globs.length ? picomatch(globs, { dot: true }) : () => false;
   }
@@ -165,15 +173,17 @@ export class ToolSearch {
     searchCode ??= Promise.all([import("../search/tool-index.ts"), import("../search/wordnet.ts")]);
     const [{ ToolIndex }, { wordnet }] = await searchCode;
     const st = this.state(role);
-    if (!st.index) {
-      const { catalog } = this.host;
-      const entries = st.full.map((def) => {
-        const route = catalog.tools.get(def.name);
-        return { ...def, original: route?.original, server: route?.server?.name };
-      });
-      st.index = new ToolIndex(entries, wordnet());
-    }
+    st.index ??= new ToolIndex(
+      st.full.map((def) => this.entry(def)),
+      wordnet(),
+    );
     return st.index;
+  }
+
+  /** What the index reads of a tool: its definition, its name on its server, the server. */
+  private entry(def: Def): ToolEntry {
+    const route = this.host.catalog.tools.get(def.name);
+    return { ...def, original: route?.original, server: route?.server?.name };
   }
 
   /** Search for `caller`: discover cold servers, rank, remember what its session found. */
@@ -184,7 +194,13 @@ export class ToolSearch {
   ): Promise<{ hits: (Hit & { def: Def; server: string | null })[]; total: number }> {
     const role = roleOf(caller);
     await this.discover(role);
-    const { hits, total } = (await this.index(role)).search(query, limit);
+    const index = await this.index(role);
+    const semantic = await this.semantic?.scores(
+      index,
+      (name) => this.entry(this.host.catalog.tools.get(name)?.def ?? { name }),
+      query,
+    );
+    const { hits, total } = index.search(query, limit, undefined, semantic);
     const out = hits.flatMap((h) => {
       const route = this.host.catalog.tools.get(h.name);
       return route ? [{ ...h, def: route.def, server: route.server?.name ?? null }] : [];

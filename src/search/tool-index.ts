@@ -12,11 +12,9 @@ import {
 import { PostingsCache } from "./postings.ts";
 import { queryShapes } from "./shapes.ts";
 import { queryWords, term, words } from "./text.ts";
+import { fuse, type Hit, insert, type Semantic } from "./top.ts";
 
-export interface Hit {
-  name: string;
-  score: number;
-}
+export type { Hit, Semantic } from "./top.ts";
 
 /**
  * Field weights. The name says what a tool does in the fewest words, so a word there counts most;
@@ -76,10 +74,13 @@ class Scratch {
   /** Tools touched by the current concept, then by the whole query. */
   readonly conceptHits: Int32Array;
   readonly queryHits: Int32Array;
+  /** Each tool's final lexical score, for fusion with semantic ones. */
+  readonly lexical: Float64Array;
   /** 1 for the tools of a server the query names. */
   readonly named: Uint8Array;
   constructor(n: number) {
     this.named = new Uint8Array(n);
+    this.lexical = new Float64Array(n);
     this.best = new Float64Array(n);
     this.total = new Float64Array(n);
     this.matched = new Uint16Array(n);
@@ -103,8 +104,8 @@ export class ToolIndex {
     },
   };
   private sorted?: string[];
-  /** Tool names by number: the accumulators and the postings speak numbers. */
-  private readonly names: string[] = [];
+  /** Tool names by number: the accumulators, the postings and semantic scores speak numbers. */
+  readonly names: string[] = [];
   private readonly postings: PostingsCache;
   private readonly scratch: Scratch;
   private readonly relatedKey: string;
@@ -160,24 +161,17 @@ export class ToolIndex {
    * `visible` filters by name.
    * Each concept of the query (a word, with the words WordNet relates to it) adds the score of
    * its best-matching term: a concept counts once however many of its related words a long
-   * description happens to hold.
+   * description happens to hold. With `semantic` (an embedding model's similarities), the
+   * lexical scores are fused with them (top.ts).
    */
   search(
     query: string,
     limit: number,
     visible?: (name: string) => boolean,
+    semantic?: Semantic,
   ): { hits: Hit[]; total: number } {
-    const groups: Concept[] = concepts(queryWords(query), this.synonyms, this.lexicon, this.opts);
-    if (this.opts.shape > 0)
-      for (const words of queryShapes(query)) {
-        const c: Concept = { terms: new Map(), own: new Set(), fields: this.opts.shapeFields };
-        for (const w of words) {
-          const t = term(w);
-          if (t !== undefined) c.terms.set(t, this.opts.shape);
-        }
-        groups.push(c);
-      }
-    const { best, total, matched, conceptHits, queryHits, named } = this.scratch;
+    const groups = this.concepts(query);
+    const { best, total, matched, conceptHits, queryHits, named, lexical } = this.scratch;
     let queryCount = 0;
     for (const g of groups) {
       let conceptCount = 0;
@@ -211,34 +205,43 @@ export class ToolIndex {
     // strongly (a long description repeating one word).
     const n = groups.length;
     this.namedServers(groups, named);
-    const top: Hit[] = [];
-    let count = 0;
     for (let i = 0; i < queryCount; i++) {
       const d = queryHits[i] as number;
-      const name = this.names[d] as string;
-      const score =
+      lexical[d] =
         (total[d] as number) *
         ((matched[d] as number) / n) ** this.opts.coord *
         (named[d] ? this.opts.serverMention : 1);
       total[d] = 0;
       matched[d] = 0;
-      if (visible && !visible(name)) continue;
-      count++;
-      insert(top, { name, score }, limit);
     }
-    return { hits: top, total: count };
+    let out: { hits: Hit[]; total: number };
+    if (semantic && semantic.weight > 0) out = fuse(this.names, lexical, semantic, visible, limit);
+    else {
+      out = { hits: [], total: 0 };
+      for (let i = 0; i < queryCount; i++) {
+        const d = queryHits[i] as number;
+        const name = this.names[d] as string;
+        if (visible && !visible(name)) continue;
+        out.total++;
+        insert(out.hits, { name, score: lexical[d] as number }, limit);
+      }
+    }
+    for (let i = 0; i < queryCount; i++) lexical[queryHits[i] as number] = 0;
+    return out;
+  }
+
+  /** The query's concepts: its words (expand.ts), and the kinds of value it quotes (shapes.ts). */
+  private concepts(query: string): Concept[] {
+    const groups = concepts(queryWords(query), this.synonyms, this.lexicon, this.opts);
+    if (this.opts.shape > 0)
+      for (const words of queryShapes(query)) {
+        const c: Concept = { terms: new Map(), own: new Set(), fields: this.opts.shapeFields };
+        for (const w of words) {
+          const t = term(w);
+          if (t !== undefined) c.terms.set(t, this.opts.shape);
+        }
+        groups.push(c);
+      }
+    return groups;
   }
 }
-
-/** Keeps `top` the best `limit` hits, best first (ties: by name). */
-function insert(top: Hit[], h: Hit, limit: number): void {
-  if (limit <= 0) return;
-  let at = top.length;
-  while (at > 0 && before(h, top[at - 1] as Hit)) at--;
-  if (at >= limit) return;
-  top.splice(at, 0, h);
-  if (top.length > limit) top.pop();
-}
-
-const before = (a: Hit, b: Hit): boolean =>
-  a.score > b.score || (a.score === b.score && a.name < b.name);

@@ -99,3 +99,30 @@ describe("ranking over the 20-server catalog", () => {
     expect(index.search("the of and", 5).hits).toEqual([]);
   });
 });
+
+describe("fusion with semantic scores", () => {
+  const index = new ToolIndex(entries, wordnet());
+  const at = (name: string) => index.names.indexOf(name);
+
+  test("weight 0 is the lexical ranking; weight 1 the similarity alone", () => {
+    const similarity = new Float64Array(index.size);
+    similarity[at("memory_read_graph")] = 1;
+    const lexical = index.search("create github issue", 3);
+    expect(index.search("create github issue", 3, undefined, { similarity, weight: 0 })).toEqual(
+      lexical,
+    );
+    const fused = index.search("create github issue", 3, undefined, { similarity, weight: 1 });
+    expect(fused.hits[0]?.name).toBe("memory_read_graph");
+  });
+
+  test("half and half: a tool strong on both beats one strong on either", () => {
+    const similarity = new Float64Array(index.size);
+    similarity[at("github_create_issue")] = 0.8;
+    similarity[at("memory_read_graph")] = 1;
+    const fused = index.search("create github issue", 3, undefined, { similarity, weight: 0.5 });
+    expect(fused.hits.map((h) => h.name).slice(0, 2)).toEqual([
+      "github_create_issue",
+      "memory_read_graph",
+    ]);
+  });
+});
