@@ -25,7 +25,7 @@ const rssMb = (pid: number) => (rssKb(pid) ?? 0) / 1024;
 
 const SETTLE_MS = 5000;
 /** Checkpoints: RSS after this many searches. */
-const STEPS = [1, 50, 200, 500, 1000, 2000];
+const STEPS = [1, 50, 200, 500, 1000, 2000, 3000];
 
 export async function measureMemory(cmd: string[], total = 1000): Promise<MemoryFigures> {
   const dir = mkdtempSync(join(tmpdir(), "search-memory-"));
