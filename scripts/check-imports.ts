@@ -19,7 +19,7 @@ export const LAYERS: ReadonlyArray<{ layer: string; paths: readonly string[] }> 
   { layer: "oauth", paths: ["src/oauth/"] },
   // Tool search's index, ranking and token counts: a library the router uses, knowing no layer.
   { layer: "search", paths: ["src/search/"] },
-  { layer: "leaves", paths: ["src/config/", "src/era/", "src/*.ts"] },
+  { layer: "leaves", paths: ["src/config/", "src/era/", "src/observe/", "src/*.ts"] },
 ];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

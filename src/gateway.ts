@@ -11,6 +11,10 @@ import { type StdioIO, serveStdio } from "./front/stdio.ts";
 import { buildListReport, type ListReport } from "./list-report.ts";
 import { addSecrets, log } from "./log.ts";
 import { VALID_NAME } from "./names.ts";
+import { AuditLog } from "./observe/audit.ts";
+import type { Exposition } from "./observe/exposition.ts";
+import { Hub } from "./observe/hub.ts";
+import { startTraces, tracing } from "./observe/trace-state.ts";
 import {
   type GatewayTool,
   isTool,
@@ -26,7 +30,7 @@ import type { LocalTool } from "./router/catalog.ts";
 import type { Role } from "./router/roles.ts";
 import { Router } from "./router/router.ts";
 import { searchTools } from "./router/search-tools.ts";
-import { Settings } from "./router/settings.ts";
+import { principalLabel, Settings } from "./router/settings.ts";
 import { statusTool } from "./router/status.ts";
 
 export type { ListReport, ReloadOutcome, ServeHttpOptions };
@@ -68,6 +72,8 @@ interface Front {
 export class MCPGateway {
   readonly cache: SchemaCache;
   readonly router: Router;
+  /** Where calls, sessions and backend events are reported: metrics, audit log, traces. */
+  readonly observe = new Hub();
   private readonly pool: Pool;
   /** The config, its folder and the plugins: what a reload replaces. */
   private readonly live: Live;
@@ -77,6 +83,9 @@ export class MCPGateway {
   /** Where serveHttp listens: a reload may not drop the tokens a public address needs. */
   private readonly binds: { host: string; insecure: boolean }[] = [];
   private readonly reloading: ReloadControl;
+  private metrics?: Promise<Exposition | undefined>;
+  /** Token labels of the running config by principal id, for the audit log. */
+  private labels?: { config: GatewayConfig; names: Map<string, string> };
   private readonly ready: Promise<void>;
   private readonly fronts: Front[] = [];
   private closing?: Promise<void>;
@@ -111,6 +120,10 @@ export class MCPGateway {
     this.file = options.configFile;
     const settings = new Settings(this.live.config, options.role);
     this.cache = new SchemaCache(options.cacheDir ?? defaultCacheDir());
+    if (this.config.audit_log)
+      this.observe.audit = new AuditLog(this.config.audit_log, this.configDir, (p) =>
+        this.tokenLabel(p),
+      );
     let router: Router | undefined;
     const events = {
       listsChanged: (s: string, k: Parameters<Router["listsChanged"]>[1]) =>
@@ -120,21 +133,25 @@ export class MCPGateway {
       fallbackCaller: () => router?.fallbackCaller(),
       taskCaller: (s: string, id: string) => router?.taskCaller(s, id),
     };
-    this.pool = new Pool(this.config, this.cache, events);
+    this.pool = new Pool(this.config, this.cache, events, this.observe);
     const servers = this.pool.handles.map((handle) => {
       const s = this.config.servers[handle.name];
       return { handle, prefix: s?.prefix ?? handle.name };
     });
     router = new Router(servers, this.localTools(), settings);
     router.cacheDir = this.cache.dir;
+    router.observe = this.observe;
     this.router = router;
-    this.ready = loadPlugins(
-      this.live.plugins,
-      this.config.plugins.map((p) => p.module),
-      this.configDir,
-      publicApi(),
-      this.live.pluginFiles,
-    ).then(() => this.router.setLocalTools(this.localTools()));
+    this.ready = Promise.all([
+      loadPlugins(
+        this.live.plugins,
+        this.config.plugins.map((p) => p.module),
+        this.configDir,
+        publicApi(),
+        this.live.pluginFiles,
+      ).then(() => this.router.setLocalTools(this.localTools())),
+      startTraces(),
+    ]).then(() => {});
     // A failed plugin load surfaces from the first serve/list call, not as an unhandled rejection.
     this.ready.catch(() => {});
     this.reloading = new ReloadControl({
@@ -269,17 +286,64 @@ export class MCPGateway {
     await this.close();
   }
 
-  /** Serve Streamable HTTP (/mcp) and legacy SSE (/sse) on Bun.serve. */
+  /** Serve Streamable HTTP (/mcp) and legacy SSE (/sse) on Bun.serve, with /status and /metrics. */
   async serveHttp(opts: ServeHttpOptions = {}): Promise<HttpServing> {
+    return this.startServer(opts, false);
+  }
+
+  /**
+   * Serve only /metrics, /status and /healthz (no MCP) on 127.0.0.1 (or `host`): the stdio
+   * front's way to be scraped. Same Host/Origin checks and bearer tokens as the HTTP front.
+   */
+  async serveMetrics(opts: ServeHttpOptions = {}): Promise<HttpServing> {
+    return this.startServer(opts, true);
+  }
+
+  private async startServer(opts: ServeHttpOptions, opsOnly: boolean): Promise<HttpServing> {
     await this.ready;
-    const { startHttp, DEFAULT_HOST } = await import("./front/http-server.ts");
-    const served = await startHttp(
-      { router: this.router, config: this.config, role: this.role },
-      opts,
-    );
-    this.binds.push({ host: opts.host ?? DEFAULT_HOST, insecure: opts.insecure === true });
+    const metrics = await this.metricsOn();
+    const ctx = { router: this.router, config: this.config, role: this.role, metrics };
+    // The ops-only server does not load the MCP transports (idle memory).
+    const served = opsOnly
+      ? await (await import("./front/ops-server.ts")).startOps(ctx, opts)
+      : await (await import("./front/http-server.ts")).startHttp(ctx, opts);
+    // Both bind 127.0.0.1 by default (DEFAULT_HOST, not imported: the ops server skips that module).
+    this.binds.push({ host: opts.host ?? "127.0.0.1", insecure: opts.insecure === true });
     this.fronts.push(served);
     return { url: served.url, port: served.port };
+  }
+
+  /** The audit log's name for a principal: its token's `label` in the running config, or its id. */
+  private tokenLabel(principal: string): string {
+    if (this.labels?.config !== this.config) {
+      const names = new Map<string, string>();
+      for (const t of this.config.auth?.tokens ?? [])
+        if (t.label) names.set(principalLabel(t.token), t.label);
+      this.labels = { config: this.config, names };
+    }
+    return this.labels.names.get(principal) ?? principal;
+  }
+
+  /** Metrics start when something will serve them, before it serves: no call goes uncounted. */
+  private metricsOn(): Promise<Exposition | undefined> {
+    if (!this.config.metrics) return Promise.resolve(undefined);
+    this.metrics ??= (async () => {
+      const [{ Metrics }, { Exposition }] = await Promise.all([
+        import("./observe/metrics.ts"),
+        import("./observe/exposition.ts"),
+      ]);
+      const metrics = new Metrics({
+        servers: () =>
+          this.pool.handles.map((h) => ({
+            name: h.name,
+            state: h.displayState,
+            inFlight: h.inFlight,
+          })),
+      });
+      this.observe.metrics = metrics;
+      return new Exposition(metrics);
+    })();
+    return this.metrics;
   }
 
   /** Alias of serveHttp, for people coming from the Python original. */
@@ -314,6 +378,9 @@ export class MCPGateway {
       for (const s of [...this.router.sessions]) s.close();
       this.router.modern.closeAll();
       await this.pool.closeAll();
+      // After the stops: calls they failed are in the log before it closes.
+      this.observe.audit?.close();
+      await tracing?.flush();
       this.resolveClosed();
     })();
     return this.closing;

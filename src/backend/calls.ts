@@ -5,6 +5,7 @@
  */
 import { GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
+import { type BackendSpan, tracing } from "../observe/trace-state.ts";
 import type { Connection, Outcome, OutcomeHandler } from "./connection.ts";
 import { stripEnvelope } from "./envelope.ts";
 import { answerInputs } from "./inputs.ts";
@@ -19,6 +20,8 @@ export interface Call {
   token: unknown;
   done: OutcomeHandler;
   timer?: Timer;
+  /** Its CLIENT span, when traces are on. */
+  span?: BackendSpan;
 }
 
 export interface CallStats {
@@ -89,8 +92,12 @@ export class CallTable {
     const meta = params?._meta;
     const token = meta?.progressToken;
     // The backend sees our request id as the token: unique on this connection, mapped back on progress.
-    const out = token === undefined ? params : { ...params, _meta: { ...meta, progressToken: id } };
+    let out = token === undefined ? params : { ...params, _meta: { ...meta, progressToken: id } };
     const call: Call = { caller, token, done, relays: 0, open: 0 };
+    if (tracing) {
+      call.span = tracing.backend(this.server, method, out);
+      out = call.span.params;
+    }
     this.calls.set(id, call);
     this.stats.calls++;
     const ms = this.timeoutMs;
@@ -98,6 +105,7 @@ export class CallTable {
     conn.send(id, method, out, (o) => this.finish(id, o), caller);
     return () => {
       if (!this.calls.has(id)) return;
+      call.span?.end("cancelled");
       this.end(id);
       conn.abandon(id, "cancelled by the client");
     };
@@ -115,6 +123,7 @@ export class CallTable {
     const call = this.calls.get(id);
     if (!call) return;
     this.end(id);
+    call.span?.end(outcome);
     if (outcome instanceof GatewayError) this.stats.errors++;
     else {
       this.hooks.answered();
@@ -137,11 +146,11 @@ export class CallTable {
     conn.abandon(id, "call_timeout passed");
     this.stats.errors++;
     const s = ms / 1000;
-    call.done(
-      new GatewayError(
-        "CALL_TIMEOUT",
-        `server "${this.server}" did not answer ${method} within ${s} s (call_timeout)`,
-      ),
+    const error = new GatewayError(
+      "CALL_TIMEOUT",
+      `server "${this.server}" did not answer ${method} within ${s} s (call_timeout)`,
     );
+    call.span?.end(error);
+    call.done(error);
   }
 }

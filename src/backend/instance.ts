@@ -9,6 +9,7 @@ import { errorMessage, GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import { log } from "../log.ts";
 import type { LoginStatus, ServerAuth } from "../oauth/server-auth.ts";
+import type { BackendProbe, StopReason } from "../observe/types.ts";
 import type { ServerInfo } from "../protocol.ts";
 import { CallTable } from "./calls.ts";
 import type { Connection, OutcomeHandler } from "./connection.ts";
@@ -31,6 +32,8 @@ export interface InstanceOptions extends Timeouts {
   era?: () => Era | undefined;
   /** Work the backend holds beyond calls in flight (tasks): no idle stop while true. */
   busy?: () => boolean;
+  /** Where starts and stops are reported (metrics). */
+  probe?: BackendProbe;
 }
 
 export interface InstanceEvents {
@@ -235,10 +238,11 @@ export class Instance {
     const { callTimeoutMs, startTimeoutMs } = this.opts;
     // A call's own timer fails it at call_timeout; this bound only guards against a lost one.
     await this.drain.wait(callTimeoutMs > 0 ? callTimeoutMs + startTimeoutMs + 1000 : undefined);
-    await this.stop("reload");
+    await this.stop("reload", "reload");
   }
 
-  async stop(reason: string): Promise<void> {
+  /** `reason` is for the log; `why` is the stop's label in metrics. */
+  async stop(reason: string, why: StopReason = "shutdown"): Promise<void> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (this.starting) {
@@ -250,6 +254,7 @@ export class Instance {
     this.conn = undefined;
     this.state = "stopping";
     log.info(`stopping server "${this.opts.name}" (${reason})`);
+    this.opts.probe?.stopped(why);
     conn.failAll(
       new GatewayError("BACKEND_EXIT", `server "${this.opts.name}" was stopped (${reason})`),
     );
@@ -267,6 +272,7 @@ export class Instance {
     let opened: Awaited<ReturnType<typeof openBackend>>;
     const abort = new AbortController();
     this.startAbort = abort;
+    const began = performance.now();
     try {
       this.auth ??= await this.makeAuth();
       opened = await openBackend(
@@ -289,8 +295,10 @@ export class Instance {
       // Stopped on purpose while starting: not a failure to back off from. Neither is a login
       // that is still to happen: the next call after it must not wait for a backoff.
       if (abort.signal.aborted) this.state = "stopped";
-      else
+      else {
         this.failed(errorMessage(e), !(e instanceof GatewayError && e.code === "LOGIN_REQUIRED"));
+        this.opts.probe?.startFailed(performance.now() - began);
+      }
       throw e;
     } finally {
       this.startAbort = undefined;
@@ -299,6 +307,7 @@ export class Instance {
     this.conn = conn;
     this.stats.starts++;
     if (this.stats.starts > 1) this.stats.restarts++;
+    this.opts.probe?.started(performance.now() - began, this.stats.starts > 1);
     this.startedAt = Date.now();
     this.lastUsed = Date.now();
     this.state = "running";
@@ -323,7 +332,7 @@ export class Instance {
       this.idleTimer = setTimeout(() => this.idleCheck(), ms);
       return;
     }
-    if (idle >= ms) void this.stop(`idle for ${Math.round(idle / 1000)} s`);
+    if (idle >= ms) void this.stop(`idle for ${Math.round(idle / 1000)} s`, "idle");
     else this.idleTimer = setTimeout(() => this.idleCheck(), ms - idle);
   }
 
@@ -340,6 +349,7 @@ export class Instance {
     this.relay.abortAll();
     // The stderr tail was logged line by line already; the warning stays one line.
     log.warn(`server "${this.opts.name}" ${reason.split("\n")[0]}`);
+    this.opts.probe?.stopped("crash");
     this.failed(reason);
   }
 

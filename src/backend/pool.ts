@@ -1,6 +1,7 @@
 import type { GatewayConfig, ServerConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log.ts";
+import type { Observer } from "../observe/types.ts";
 import type { SchemaCache } from "./cache.ts";
 import type { Timeouts } from "./instance.ts";
 import { ServerHandle } from "./server.ts";
@@ -28,6 +29,7 @@ export class Pool {
     config: GatewayConfig,
     private readonly cache: SchemaCache,
     private readonly events: ServerEvents,
+    private readonly observe?: Pick<Observer, "backend">,
   ) {
     this.current = Object.entries(config.servers)
       .filter(([, s]) => s.enabled)
@@ -51,6 +53,7 @@ export class Pool {
       ...timeoutsOf(config, s),
       cache: this.cache,
       events: this.events,
+      probe: this.observe?.backend(name),
     });
   }
 

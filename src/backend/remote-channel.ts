@@ -7,6 +7,7 @@ import {
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { RpcMessage } from "../jsonrpc.ts";
 import type { ServerAuth } from "../oauth/server-auth.ts";
+import { tracing } from "../observe/trace-state.ts";
 import type { Channel } from "./channel.ts";
 
 export type RemoteMode = "http" | "sse";
@@ -74,7 +75,9 @@ export class RemoteChannel implements Channel {
   }
 
   send(message: RpcMessage, headers?: Record<string, string>): void {
-    void this.deliver(message, headers, false);
+    // With traces on, the request's trace context goes as W3C headers too (HTTP-level tracing).
+    const trace = tracing && "params" in message ? tracing.headers(message.params) : undefined;
+    void this.deliver(message, trace ? { ...headers, ...trace } : headers, false);
   }
 
   private async deliver(

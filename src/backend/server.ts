@@ -10,6 +10,7 @@ import { SUBSCRIPTION_ID_META_KEY } from "../era/keys.ts";
 import { errorMessage } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import { log } from "../log.ts";
+import type { BackendProbe, StopReason } from "../observe/types.ts";
 import { emptyLists, type ListKind, type Lists, type ServerInfo } from "../protocol.ts";
 import { ok } from "../replies.ts";
 import type { SchemaCache } from "./cache.ts";
@@ -24,6 +25,8 @@ export interface ServerOptions extends Timeouts {
   config: ServerConfig;
   cache: SchemaCache;
   events: ServerEvents;
+  /** Where the instance reports starts and stops (metrics). */
+  probe?: BackendProbe;
 }
 
 const LIST_OF: Record<string, ListKind[]> = {
@@ -256,8 +259,8 @@ export class ServerHandle implements Target {
     return this.lists ?? emptyLists();
   }
 
-  stop(reason: string): Promise<void> {
-    return this.instance.stop(reason);
+  stop(reason: string, why?: StopReason): Promise<void> {
+    return this.instance.stop(reason, why);
   }
 
   /** The gateway is closing: a login still waiting for the person is given up (its listener closes). */

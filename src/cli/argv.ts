@@ -93,3 +93,12 @@ export async function checkArgv<T extends ArgsDef>(
   if (missing && !out.help) throw usageError(`missing <${missing}>`);
   return out;
 }
+
+/** A TCP port; 0 asks the system for a free one. */
+export function parsePort(value: string, flag = "--port"): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw usageError(`${flag} must be a number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}

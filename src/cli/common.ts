@@ -25,6 +25,20 @@ export const roleArg = {
   description: "Role whose view to serve (default: $MCP_GATEWAY_ROLE; none: everything)",
 } as const;
 
+export const metricsPortArg = {
+  type: "string",
+  valueHint: "port",
+  description: "Also serve /metrics and /status on 127.0.0.1:PORT (0: any free port)",
+} as const;
+
+/** The --metrics-port server: says where it listens (stderr), as `serve` does. */
+export async function serveMetrics(gw: MCPGateway, port: number): Promise<void> {
+  if (!gw.config.metrics)
+    log.warn("metrics: false in the config: --metrics-port serves /status only");
+  const served = await gw.serveMetrics({ port });
+  log.info(`serving /metrics and /status at http://127.0.0.1:${served.port}/metrics`);
+}
+
 /** Load the config and build the gateway; config errors surface here, before anything starts. */
 export async function openGateway(args: { config?: string; role?: string }): Promise<MCPGateway> {
   const { config, dir, file } = await loadConfig({ file: args.config });

@@ -2,17 +2,17 @@ import { defineCommand } from "citty";
 import { DEFAULT_HOST, DEFAULT_PORT } from "../front/http-server.ts";
 import { log } from "../log.ts";
 import { type RunRecord, removeRun, startTime, writeRun } from "../reload/run-file.ts";
-import { globalArgs, usageError } from "./argv.ts";
-import { configArg, guard, openGateway, reloadOnDemand, roleArg, watchArg } from "./common.ts";
-
-/** A TCP port; 0 asks the system for a free one. */
-export function parsePort(value: string): number {
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(port >= 0 && port <= 65535)) {
-    throw usageError(`--port must be a number from 0 to 65535, got "${value}"`);
-  }
-  return port;
-}
+import { globalArgs, parsePort } from "./argv.ts";
+import {
+  configArg,
+  guard,
+  metricsPortArg,
+  openGateway,
+  reloadOnDemand,
+  roleArg,
+  serveMetrics,
+  watchArg,
+} from "./common.ts";
 
 /** `mcp-gateway serve`: Streamable HTTP at /mcp and legacy SSE at /sse. */
 export default defineCommand({
@@ -32,16 +32,21 @@ export default defineCommand({
     role: roleArg,
     insecure: { type: "boolean", description: "Allow a non-loopback address without auth.tokens" },
     watch: watchArg,
+    "metrics-port": metricsPortArg,
     ...globalArgs,
   },
   async run({ args }) {
     const port = args.port === undefined ? DEFAULT_PORT : parsePort(args.port);
+    const metricsPort = args["metrics-port"];
+    const metrics =
+      metricsPort === undefined ? undefined : parsePort(metricsPort, "--metrics-port");
     const host = args.host ?? DEFAULT_HOST;
     const gw = await openGateway(args);
     let runFile: string | undefined;
     const stopReloading = reloadOnDemand(gw, args.watch !== false);
     try {
       await guard(gw, async () => {
+        if (metrics !== undefined) await serveMetrics(gw, metrics);
         const { url } = await gw.serveHttp({ host, port, insecure: args.insecure === true });
         // How `mcp-gateway reload` finds this gateway, and learns how its reload went.
         const record: RunRecord = {

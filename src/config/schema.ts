@@ -177,11 +177,27 @@ export const ConfigSchema = z
       .record(z.string().regex(SERVER_NAME, "a server name: letters, digits and '-'"), ServerSchema)
       .default({}),
     plugins: z.array(PluginSchema).default([]),
+    metrics: z.boolean().default(true).meta({
+      description:
+        "Prometheus metrics at GET /metrics of the HTTP front (and of --metrics-port); false: none, and no cost per call",
+    }),
+    audit_log: z.string().min(1).optional().meta({
+      description:
+        'Audit log: one JSON line per tool call, prompt get and resource read, appended to this file (relative to the config file) or "-" for stderr',
+    }),
     roles: z.record(z.string().min(1), RoleSchema).default({}),
     tool_search: ToolSearchSchema,
     auth: z
       .strictObject({
-        tokens: z.array(z.strictObject({ token: z.string().min(1), role: z.string().min(1) })),
+        tokens: z.array(
+          z.strictObject({
+            token: z.string().min(1),
+            role: z.string().min(1),
+            label: z.string().min(1).optional().meta({
+              description: 'Who holds the token, for the audit log (default "token#<index>")',
+            }),
+          }),
+        ),
       })
       .optional()
       .meta({ description: "HTTP front only: bearer tokens and the role each one gets" }),

@@ -1,21 +1,14 @@
 import type { Server } from "bun";
-import type { GatewayConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { ErrorCode } from "../jsonrpc.ts";
 import { log } from "../log.ts";
-import type { Role } from "../router/roles.ts";
-import type { Router } from "../router/router.ts";
-import { gatewayStatus } from "../router/status.ts";
-import { HostPolicy, rpcErrorResponse, TokenAuth } from "./security.ts";
+import { tracing } from "../observe/trace-state.ts";
+import { createOps, type OpsContext } from "./ops.ts";
+import { rpcErrorResponse, type TokenAuth } from "./security.ts";
 import { SseFront } from "./sse.ts";
 import { StreamableFront } from "./streamable.ts";
 
-export interface HttpContext {
-  router: Router;
-  config: GatewayConfig;
-  /** The role for clients when the config has no auth.tokens. */
-  role: Role;
-}
+export type HttpContext = OpsContext;
 
 /** The web-standard fetch handler behind Bun.serve; usable in-process: `handler.fetch(new Request(…))`. */
 export interface HttpHandler {
@@ -30,14 +23,6 @@ export interface HttpHandler {
 /** How long close() lets in-flight requests finish before cancelling them. */
 export const SHUTDOWN_GRACE_MS = 2000;
 
-/** Plugin tool names: local routes other than the built-in gateway_status. */
-function pluginNames(router: Router): string[] {
-  const names: string[] = [];
-  for (const [name, route] of router.catalog.tools)
-    if (!route.server && !route.connect && name !== "gateway_status") names.push(name);
-  return names;
-}
-
 const until = (ready: () => boolean, ms: number): Promise<void> =>
   new Promise((resolve) => {
     const deadline = Date.now() + ms;
@@ -46,30 +31,22 @@ const until = (ready: () => boolean, ms: number): Promise<void> =>
   });
 
 /**
- * Routes: /mcp (Streamable HTTP), GET /sse + POST /messages (legacy SSE), /healthz,
- * /status. Every request passes the Host/Origin check first; all but /healthz need a
- * valid bearer token when auth.tokens is set.
+ * Routes: /mcp (Streamable HTTP), GET /sse + POST /messages (legacy SSE), and the ops routes
+ * (ops.ts: /healthz, /status, /metrics). Every request passes the Host/Origin check first; all but
+ * /healthz need a valid bearer token when auth.tokens is set.
  */
 export function createHttpHandler(ctx: HttpContext, bindHost = "127.0.0.1"): HttpHandler {
-  const policy = new HostPolicy(ctx.config, bindHost);
-  const auth = new TokenAuth(() => ctx.router.settings);
+  const observe = ctx.router.observe;
+  const ops = createOps(ctx, bindHost);
   const { max_body_bytes, session_idle_timeout } = ctx.config.http;
   const streamable = new StreamableFront(ctx.router, max_body_bytes, session_idle_timeout);
   const sse = new SseFront(ctx.router, max_body_bytes);
   let closing = false;
 
   async function route(req: Request, server?: Server<undefined>): Promise<Response> {
-    const refused = policy.check(req);
-    if (refused) return refused;
-    const path = new URL(req.url).pathname;
-    if (path === "/healthz")
-      return closing
-        ? Response.json({ status: "closing" }, { status: 503 })
-        : Response.json({ status: "ok" });
-    const principal = auth.authenticate(req);
+    const principal = await ops.route(req, closing);
     if (principal instanceof Response) return principal;
-    if (path === "/status" && req.method === "GET")
-      return Response.json(gatewayStatus(ctx.router, principal.role, pluginNames(ctx.router)));
+    const path = new URL(req.url).pathname;
     const isMcp = path === "/mcp" || path === "/sse" || path === "/messages";
     if (!isMcp) return rpcErrorResponse(404, -32000, `Not found: ${path}`);
     if (closing)
@@ -85,13 +62,18 @@ export function createHttpHandler(ctx: HttpContext, bindHost = "127.0.0.1"): Htt
   }
 
   return {
-    auth,
+    auth: ops.auth,
     get sessionCount() {
       return streamable.sessions.size + sse.sessions.size;
     },
     async fetch(req, server) {
       try {
-        return await route(req, server);
+        const res = await (tracing
+          ? tracing.http(req.headers, () => route(req, server))
+          : route(req, server));
+        // 413 comes from one place only: a body over http.max_body_bytes.
+        if (res.status === 413) observe.refused("size");
+        return res;
       } catch (e) {
         log.error(`HTTP ${req.method} ${new URL(req.url).pathname}: ${errorMessage(e)}`);
         return rpcErrorResponse(500, ErrorCode.InternalError, "Internal error");

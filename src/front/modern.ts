@@ -39,6 +39,30 @@ export function serveModern(
   who: Caller,
   out: ModernOut,
 ): () => void {
+  // The modern era's unit is the request: it is the "session" the metrics count, until it ends.
+  const closed = router.observe.opened(who.front, "modern");
+  if (!closed) return serveRequest(router, m, who, out);
+  let open = true;
+  const close = () => {
+    if (open) {
+      open = false;
+      closed();
+    }
+  };
+  const stop = serveRequest(router, m, who, {
+    related: (n) => out.related(n),
+    answer: (r) => {
+      close();
+      out.answer(r);
+    },
+  });
+  return () => {
+    close();
+    stop();
+  };
+}
+
+function serveRequest(router: Router, m: RpcRequest, who: Caller, out: ModernOut): () => void {
   const envelope = readEnvelope(m.params);
   if (!isEnvelope(envelope)) {
     out.answer(errorResponse(m.id, envelope));

@@ -107,8 +107,10 @@ export class SseFront {
     if (!id) return rpcErrorResponse(400, -32000, "Bad Request: sessionId is required");
     const session = this.sessions.get(id);
     if (!session) return rpcErrorResponse(404, -32001, "Session not found");
-    if (session.principal.id !== principal.id)
+    if (session.principal.id !== principal.id) {
+      this.router.observe.refused("auth");
       return rpcErrorResponse(403, -32000, "Forbidden: the session belongs to another token");
+    }
     const text = await readBody(req, this.maxBody);
     if (text instanceof Response) return text;
     const parsed = parseJson(text);

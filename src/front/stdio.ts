@@ -121,13 +121,15 @@ export async function serveStdio(
       receive(value);
     },
     MAX_MESSAGE,
-    (bytes) =>
+    (bytes) => {
+      router.observe.refused("size");
       send(
         errorResponse(null, {
           code: ErrorCode.InvalidRequest,
           message: `Invalid Request: message of ${bytes} bytes is over the ${MAX_MESSAGE}-byte limit`,
         }),
-      ),
+      );
+    },
   );
   const reader = io.input.getReader();
   // The gateway closing (a signal, close()) ends the session while the client still holds stdin

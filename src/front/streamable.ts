@@ -57,8 +57,10 @@ export class StreamableFront {
     }
     const session = this.sessions.get(sid);
     if (!session) return rpcErrorResponse(404, -32001, "Session not found");
-    if (session.principal.id !== principal.id)
+    if (session.principal.id !== principal.id) {
+      this.router.observe.refused("auth");
       return rpcErrorResponse(403, -32000, "Forbidden: the session belongs to another token");
+    }
     return session.handle(req, body);
   }
 

@@ -4,6 +4,11 @@ import type { Role } from "./roles.ts";
 
 export interface Client extends Caller {
   readonly role: Role;
+  /** The front it came by: "stdio", "http" or "sse". */
+  readonly front: string;
+  /** The legacy session's number on this gateway (audit, spans); undefined for a modern request. */
+  readonly sessionNo?: number;
+  readonly protocolVersion?: string;
   /** Who presented the request ("" without auth tokens): binds sealed request state to its caller. */
   readonly principal: string;
 }

@@ -80,6 +80,7 @@ export class ModernRequest implements Client, Waiter {
   readonly label: string;
   readonly capabilities: Record<string, unknown>;
   readonly logLevel?: string;
+  readonly protocolVersion: string;
   /** Stops the backend call (set once routed). */
   cancel?: Cancel;
   private bridge?: Bridge;
@@ -94,9 +95,10 @@ export class ModernRequest implements Client, Waiter {
     envelope: Envelope,
     private readonly host: ModernHost,
     private readonly out: Pick<Waiter, "related" | "answer">,
-    front: string,
+    readonly front: string,
   ) {
     this.label = `${front} modern request ${JSON.stringify(id)}`;
+    this.protocolVersion = envelope.version;
     this.capabilities = envelope.capabilities;
     if (envelope.logLevel) this.logLevel = envelope.logLevel;
   }

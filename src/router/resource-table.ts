@@ -101,6 +101,18 @@ export class ResourceTable {
     }
   }
 
+  /** A bounded name for `uri` read from `server` (metrics): the URI listed, or the template matched. */
+  labelOf(uri: string, server: ServerHandle): string {
+    if (this.byUri.get(uri)?.server === server) return uri;
+    for (const t of this.templates)
+      if (
+        t.server === server &&
+        (t.def.uriTemplate === uri || matchesTemplate(t.def.uriTemplate, uri))
+      )
+        return t.def.uriTemplate;
+    return "";
+  }
+
   /** The URI clients see for `server`'s own `uri` (itself unless it is exposed under an alias). */
   exposed(server: string, uri: string): string {
     return this.aliases.get(key(server, uri)) ?? uri;

@@ -6,6 +6,7 @@
 import type { Cancel, OutcomeHandler } from "../backend/types.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params, RpcError, type RpcResponse } from "../jsonrpc.ts";
+import { type CallWatch, type Observer, watchedCancel } from "../observe/types.ts";
 import { gatewayFailure, ok, type Reply, thrownReply } from "../replies.ts";
 import { type Catalog, NEEDS_MATCHER } from "./catalog.ts";
 import type { Client } from "./client.ts";
@@ -27,26 +28,36 @@ export const notInThisEra = (method: string) =>
 
 /** A backend's answer as it came, or the gateway's own failure as a JSON-RPC error. */
 export const asReply =
-  (done: Done): OutcomeHandler =>
-  (o) =>
+  (done: Done, watch?: CallWatch): OutcomeHandler =>
+  (o) => {
+    watch?.end(o);
     done(o instanceof GatewayError ? gatewayFailure(o) : o);
+  };
 
 export class ResourceRoutes {
   constructor(
     private readonly catalog: Catalog,
     private readonly servers: (role: Role) => Set<string>,
     private readonly subscriptions: Subscriptions,
+    private readonly observe: () => Observer,
   ) {}
 
   read(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
-    return this.route(s.role, p?.uri, done, ({ server, uri }) => {
-      if (uri === p?.uri) return server.forward("resources/read", p, s, asReply(done));
-      // An alias: the server reads its own URI, the client sees the one it asked for.
+    const go = ({ server, uri }: UriTarget): Cancel => {
       const asked = p?.uri as string;
-      return server.forward("resources/read", { ...p, uri }, s, (o) =>
-        asReply(done)(o instanceof GatewayError ? o : renamed(o, uri, asked)),
-      );
-    });
+      const label = () => this.catalog.uris.labelOf(asked, server);
+      const watch = this.observe().call("resource", s, server.name, asked, label);
+      const reply = asReply(done, watch);
+      // An alias: the server reads its own URI, the client sees the one it asked for.
+      const cancel =
+        uri === asked
+          ? server.forward("resources/read", p, s, reply)
+          : server.forward("resources/read", { ...p, uri }, s, (o) =>
+              reply(o instanceof GatewayError ? o : renamed(o, uri, asked)),
+            );
+      return watch ? watchedCancel(watch, cancel) : cancel;
+    };
+    return this.route(s.role, p?.uri, done, go, s);
   }
 
   subscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
@@ -101,24 +112,31 @@ export class ResourceRoutes {
   /**
    * Runs `go` with the server for `uri` (an unknown URI throws, as an unknown resource); when
    * only a template could match it and the matcher is not loaded yet, `go` runs once it is.
+   * `asker`: whose read this is, reported when the role hides the resource.
    */
   private route(
     role: Role,
     uri: unknown,
     done: Done,
     go: (target: UriTarget) => Cancel | undefined,
+    asker?: Client,
   ): Cancel | undefined {
     const visible = this.servers(role);
     const found =
       typeof uri === "string" ? this.catalog.uris.resolve(uri, (n) => visible.has(n)) : undefined;
-    if (found === undefined) throw unknownResource(uri);
+    if (found === undefined) {
+      const any = asker && typeof uri === "string" ? this.catalog.uris.resolve(uri) : undefined;
+      if (asker && any !== undefined && any !== NEEDS_MATCHER)
+        this.observe().denied("resource", asker, uri as string);
+      throw unknownResource(uri);
+    }
     if (found !== NEEDS_MATCHER) return go(found);
     let cancelled = false;
     let cancel: Cancel | undefined;
     void loadTemplates().then(() => {
       if (cancelled) return;
       try {
-        cancel = this.route(role, uri, done, go);
+        cancel = this.route(role, uri, done, go, asker);
       } catch (e) {
         done(thrownReply(e));
       }

@@ -3,6 +3,14 @@ import type { Cancel, ServerEvents, TaskCaller } from "../backend/types.ts";
 import { MODERN_VERSIONS } from "../era/versions.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params, RpcError, type RpcNotification } from "../jsonrpc.ts";
+import { tracing } from "../observe/trace-state.ts";
+import {
+  BUILT_IN_SERVER,
+  NOOP_OBSERVER,
+  type Observer,
+  PLUGINS_SERVER,
+  watchedCancel,
+} from "../observe/types.ts";
 import { LIST_CHANGED, type ListKind } from "../protocol.ts";
 import { fail, ok, type Reply, thrownReply, toolError } from "../replies.ts";
 import { capabilities, instructions } from "./capabilities.ts";
@@ -40,6 +48,10 @@ export interface RouterConfig {
   settings: Settings;
 }
 
+/** The server label of a route: its server, or the plugins, or the gateway's own tools. */
+const serverOf = (r: Route): string =>
+  r.server?.name ?? (r.target.name === "plugins" ? PLUGINS_SERVER : BUILT_IN_SERVER);
+
 /**
  * The gateway core that every session talks to: resolves exposed names through the
  * catalog, enforces the caller's role on every request, and forwards to backends.
@@ -67,6 +79,9 @@ export class Router implements ServerEvents, SessionHost {
   cacheDir?: string;
   /** Set when tool search is not off: it decides what tools/list holds (tool-search.ts). */
   private search?: ToolSearch;
+  /** Where calls, sessions and refusals are reported (metrics, audit log); set by the gateway. */
+  observe: Observer = NOOP_OBSERVER;
+  private readonly closers = new Map<Session, () => void>();
 
   constructor(
     private servers: ServerEntry[],
@@ -79,15 +94,20 @@ export class Router implements ServerEvents, SessionHost {
       this.catalog,
       (role) => this.view(role).servers,
       this.subscriptions,
+      () => this.observe,
     );
     this.catalog.rebuild(local, servers);
     this.search = this.searchFor(current);
     this.handlers = {
       ...this.tasks.handlers,
-      "tools/list": (s, p, done) =>
-        void done(
-          ok(page("tools", this.toolSearch?.list(s) ?? this.view(s.role).tools, p?.cursor)),
-        ),
+      "tools/list": (s, p, done) => {
+        const search = this.toolSearch;
+        const tools = search?.list(s) ?? this.view(s.role).tools;
+        // Search mode's saving, once per list (its first page): bytes served vs the full list.
+        if (search && p?.cursor === undefined && search.active(s.role))
+          this.observe.listed(() => search.sizes(s, tools));
+        return void done(ok(page("tools", tools, p?.cursor)));
+      },
       "prompts/list": (s, p, done) =>
         void done(ok(page("prompts", this.view(s.role).prompts, p?.cursor))),
       "resources/list": (s, p, done) =>
@@ -192,6 +212,20 @@ export class Router implements ServerEvents, SessionHost {
       done(fail(ErrorCode.MethodNotFound, `Method not found: ${method}`));
       return undefined;
     }
+    // With traces on, the request runs inside its span; without, nothing more than this check.
+    if (tracing)
+      return tracing.request(session, method, params, done, (d) =>
+        this.run(handler, session, params, d),
+      );
+    return this.run(handler, session, params, done);
+  }
+
+  private run(
+    handler: Handler,
+    session: Client,
+    params: Params | undefined,
+    done: Done,
+  ): Cancel | undefined {
     try {
       return handler(session, params, done);
     } catch (e) {
@@ -212,14 +246,22 @@ export class Router implements ServerEvents, SessionHost {
         warm ? undefined : () => this.callTool(s, p, done, true),
       );
     // A hidden tool answers exactly like an unknown one.
-    if (!s.role.all && !this.view(s.role).toolNames.has(name as string)) throw unknownTool(name);
-    if (route.connect) return void this.cold.connect(route.connect, s.role, done);
+    if (!s.role.all && !this.view(s.role).toolNames.has(name as string)) {
+      this.observe.denied("tool", s, name as string);
+      throw unknownTool(name);
+    }
+    const watch = this.observe.call("tool", s, serverOf(route), name as string);
+    if (route.connect)
+      return void this.cold.connect(route.connect, s.role, watch ? asReply(done, watch) : done);
     const params = route.original === name ? p : { ...p, name: route.original };
-    const viaTask = this.tasks.call(s, route, params, done);
+    // A task-augmented call is counted when its task is created (the answer it gets then).
+    const viaTask = this.tasks.call(s, route, params, watch ? asReply(done, watch) : done);
     if (viaTask !== false) return viaTask;
-    return route.target.forward("tools/call", params, s, (o) =>
-      done(o instanceof GatewayError ? toolError(o.message) : o),
-    );
+    const cancel = route.target.forward("tools/call", params, s, (o) => {
+      watch?.end(o);
+      done(o instanceof GatewayError ? toolError(o.message) : o);
+    });
+    return watch ? watchedCancel(watch, cancel) : cancel;
   }
 
   private getPrompt(
@@ -235,13 +277,20 @@ export class Router implements ServerEvents, SessionHost {
       !this.catalog.prompts.has(String(name)) &&
       this.cold.run(s.role, name, done, again, thrownReply);
     if (cold) return cold;
-    const route = this.visiblePrompt(s.role, name);
-    return route.target.forward("prompts/get", { ...p, name: route.original }, s, asReply(done));
+    const route = this.visiblePrompt(s.role, name, s);
+    const watch = this.observe.call("prompt", s, serverOf(route), route.def.name);
+    const params = { ...p, name: route.original };
+    const cancel = route.target.forward("prompts/get", params, s, asReply(done, watch));
+    return watch ? watchedCancel(watch, cancel) : cancel;
   }
 
-  private visiblePrompt(role: Role, name: unknown): Route {
+  /** `asker`: whose get this is, reported when the role hides the prompt. */
+  private visiblePrompt(role: Role, name: unknown, asker?: Client): Route {
     const route = typeof name === "string" ? this.catalog.prompts.get(name) : undefined;
-    if (!route || !this.view(role).promptNames.has(name as string)) throw unknownPrompt(name);
+    if (!route || !this.view(role).promptNames.has(name as string)) {
+      if (route && asker) this.observe.denied("prompt", asker, name as string);
+      throw unknownPrompt(name);
+    }
     return route;
   }
 
@@ -282,6 +331,8 @@ export class Router implements ServerEvents, SessionHost {
 
   attach(session: Session): void {
     this.sessions.add(session);
+    const closed = this.observe.opened(session.front, "legacy");
+    if (closed) this.closers.set(session, closed);
   }
 
   capabilities(): Record<string, unknown> {
@@ -294,6 +345,8 @@ export class Router implements ServerEvents, SessionHost {
 
   /** A session is gone: drop its subscriptions (unwatching at backends nobody else needs). */
   detach(session: Session): void {
+    this.closers.get(session)?.();
+    this.closers.delete(session);
     this.sessions.delete(session);
     this.subscriptions.drop(session);
     this.tasks.closed(session);

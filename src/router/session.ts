@@ -70,7 +70,7 @@ export class Session implements Client {
     private readonly router: SessionHost,
     private current: Role,
     private readonly send: (message: RpcMessage | RpcMessage[]) => void,
-    front: string,
+    readonly front: string,
     /** Who opened the session (a token's label, or "" without auth tokens). */
     readonly principal = "",
     private readonly roleIn: RoleSource = byName(current),
@@ -94,6 +94,10 @@ export class Session implements Client {
 
   get roleName(): string | undefined {
     return this.role.name;
+  }
+
+  get sessionNo(): number {
+    return this.id;
   }
 
   /** One parsed value from the wire: a message or (2025-03-26) a batch. */

@@ -6,6 +6,7 @@ import type { Caller } from "../backend/types.ts";
 import type { ToolSearchConfig } from "../config/schema.ts";
 import { errorMessage } from "../errors.ts";
 import { log } from "../log.ts";
+import type { Observer } from "../observe/types.ts";
 import type { Def } from "../protocol.ts";
 import type { ToolEntry } from "../search/doc.ts";
 import { tokenWeight, weighsMore } from "../search/tokens.ts";
@@ -29,6 +30,8 @@ export interface SearchHost {
   readonly serverHandles: ServerHandle[];
   /** The schema cache's folder: tool embeddings are cached there too. */
   readonly cacheDir?: string;
+  /** Where searches are counted (metrics). */
+  readonly observe: Pick<Observer, "searched">;
 }
 
 /** Per role and catalog version: computed on the first list or search after a change. */
@@ -42,6 +45,9 @@ interface RoleState {
   full: Def[];
   index?: ToolIndex;
   searches: number;
+  /** JSON bytes of `full` and of `listed`, measured when metrics first ask. */
+  fullBytes?: number;
+  listedBytes?: number;
 }
 
 /** Per session: the tools it has found, least recently found first, and its search count. */
@@ -68,6 +74,9 @@ const sessionKey = (caller: Caller): Session | undefined =>
 let searchCode:
   | Promise<[typeof import("../search/tool-index.ts"), typeof import("../search/wordnet.ts")]>
   | undefined;
+
+/** Bytes of the `tools` array as tools/list sends it. */
+const byteWeight = (defs: readonly Def[]): number => Buffer.byteLength(JSON.stringify(defs));
 
 export class ToolSearch {
   private readonly roles = new Map<Role, RoleState>();
@@ -145,6 +154,19 @@ export class ToolSearch {
   }
 
   /**
+   * JSON bytes of a list `list(client)` served, and of the full list it stands for (metrics).
+   * Bytes, not tokens: counting tokens needs the o200k encoder (about 50 MB), which metrics must
+   * not load; JSON definitions run 4.1-4.7 bytes a token (tokens.ts).
+   */
+  sizes(client: Client, served: Def[]): { served: number; full: number } {
+    const st = this.state(client.role);
+    st.fullBytes ??= byteWeight(st.full);
+    if (served !== st.listed) return { served: byteWeight(served), full: st.fullBytes };
+    st.listedBytes ??= byteWeight(st.listed);
+    return { served: st.listedBytes, full: st.fullBytes };
+  }
+
+  /**
    * Start, list and cache every server this role can see whose tools are not known yet, so a
    * search never misses a tool because its server never ran; each is then left to its idle timer.
    */
@@ -207,6 +229,7 @@ export class ToolSearch {
     });
     const st = this.state(role);
     st.searches++;
+    this.host.observe.searched();
     const session = sessionKey(caller);
     if (session)
       this.remember(

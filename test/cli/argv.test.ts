@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { defineCommand } from "citty";
-import { checkArgv, globalArgs } from "../../src/cli/argv.ts";
-import { parsePort } from "../../src/cli/serve.ts";
+import { checkArgv, globalArgs, parsePort } from "../../src/cli/argv.ts";
 import { isGatewayError } from "../../src/errors.ts";
 
 const sub = defineCommand({
