@@ -194,7 +194,8 @@ export const ConfigSchema = z
             token: z.string().min(1),
             role: z.string().min(1),
             label: z.string().min(1).optional().meta({
-              description: 'Who holds the token, for the audit log (default "token#<index>")',
+              description:
+                "Who holds the token, for the audit log (default: its principal id, token:<keyed hash>)",
             }),
           }),
         ),

@@ -147,6 +147,8 @@ export class Metrics {
       labelNames: ["server", "state"],
       registers,
       collect() {
+        // From scratch each scrape: a server a reload removed leaves no stale series behind.
+        this.reset();
         for (const s of source.servers())
           for (const state of STATES)
             this.set({ server: s.name, state }, s.state === state ? 1 : 0);
@@ -158,6 +160,7 @@ export class Metrics {
       labelNames: ["server"],
       registers,
       collect() {
+        this.reset();
         for (const s of source.servers()) this.set({ server: s.name }, s.inFlight);
       },
     });

@@ -27,7 +27,7 @@ export interface Who {
   /** The legacy session's number on this gateway; none for a modern (stateless) request. */
   readonly sessionNo?: number;
   readonly roleName?: string;
-  /** "token#<i>" (the i-th of auth.tokens), or "" without tokens; never the token. */
+  /** The principal id ("token:" and a keyed hash of the token), or "" without tokens. */
   readonly principal: string;
   readonly protocolVersion?: string;
 }

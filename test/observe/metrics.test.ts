@@ -305,6 +305,30 @@ describe("metrics elsewhere", () => {
     expect((await scene.shutdown(proc, 10_000, "SIGTERM")).left).toEqual([]);
   });
 
+  test("a reload that removes a running server stops it with reason reload; its gauges go", async () => {
+    scene.writeConfig({ servers: { echo: echoBackend(), other: echoBackend() } });
+    const { url, proc } = await scene.serve({ env: NO_OTEL });
+    const { client } = await import("./harness.ts");
+    const mcp = await client(url);
+    await mcp.call("_echo_connect");
+    scene.writeConfig({ servers: { other: echoBackend() } });
+    proc.kill("SIGHUP");
+    await waitFor(
+      async () =>
+        sample(await scrape(url), "mcp_gateway_backend_stops_total", {
+          server: "echo",
+          reason: "reload",
+        }) === 1,
+      { timeout: 10_000, message: "a reload stop counted" },
+    );
+    const text = await scrape(url);
+    expect(text).not.toContain('mcp_gateway_backend_state{server="echo"');
+    expect(sample(text, "mcp_gateway_backend_state", { server: "other", state: "stopped" })).toBe(
+      1,
+    );
+    expect((await scene.shutdown(proc, 10_000, "SIGTERM")).left).toEqual([]);
+  });
+
   test("stdio --metrics-port serves /metrics and /status on 127.0.0.1, modern requests count as their era", async () => {
     scene.writeConfig({ servers: { echo: echoBackend() } });
     const gw = await scene.gateway({ args: ["--metrics-port", "0"], env: NO_OTEL });
