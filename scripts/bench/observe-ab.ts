@@ -1,13 +1,4 @@
-// What observability costs, side by side: the compiled gateway on the same echo backend with
-// metrics off, metrics on, traces on and the audit log on. Every variant runs at once (idle while
-// another is measured) and the rounds alternate between them in rotated order, so background
-// load on a shared machine hits all alike; each variant's ratio to "off" is taken within each
-// round, and the report gives the median ratio over rounds. Then idle RSS with ten configured
-// servers (none started): off, metrics on, traces on.
-// "off again" is a second, identical "off" process: its ratio is the noise floor of the run.
-// --baseline BINARY adds that binary (e.g. main's build) with observability off to the idle RSS.
-//   bun scripts/bench/observe-ab.ts [--rounds N] [--only stdio|http] [--no-ten] [--no-calls]
-//                                   [--baseline BINARY]
+// What observability costs per call and at idle, variants side by side (usage: see USAGE below).
 import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +10,20 @@ import { run } from "./spawn.ts";
 import { freePort, httpLaunch, type Launched, ROOT, stdioLaunch, type Way } from "./way.ts";
 import { setupGateway } from "./ways.ts";
 
+/*
+ * USAGE
+ * What observability costs, side by side: the compiled gateway on the same echo backend with
+ * metrics off, metrics on, traces on and the audit log on. Every variant runs at once (idle while
+ * another is measured) and the rounds alternate between them in rotated order, so background
+ * load on a shared machine hits all alike; each variant's ratio to "off" is taken within each
+ * round, and the report gives the median ratio over rounds. Then idle RSS with ten configured
+ * servers (none started): off, metrics on, traces on.
+ * "off again" is a second, identical "off" process: its ratio is the noise floor of the run.
+ * --baseline BINARY adds that binary (e.g. main's build) with observability off to the idle RSS.
+ * --only takes comma-separated prefixes of variant names ("stdio", "http off,http metrics").
+ *   bun scripts/bench/observe-ab.ts [--rounds N] [--only PREFIXES] [--no-ten] [--no-calls]
+ *                                   [--baseline BINARY]
+ */
 const args = Bun.argv.slice(2);
 const flag = (name: string) => {
   const i = args.indexOf(name);
@@ -112,7 +117,7 @@ try {
       http("http off again", noMetrics),
       http("http metrics", g.config),
       http("http metrics+traces", g.config, TRACES),
-    ].filter((w) => !ONLY || w.id.startsWith(ONLY));
+    ].filter((w) => !ONLY || ONLY.split(",").some((o) => w.id.startsWith(o)));
 
     // Every variant up and warm before the first round.
     const live: { way: Way; launched: Launched; client: Client }[] = [];

@@ -1,7 +1,4 @@
-// What observability adds to one call, in-process and without I/O noise: the observer's work for a
-// tool call (metrics, audit line, the two spans and the trace context injection) timed over many
-// calls, median of 5 runs. The A/B over real processes is scripts/bench/observe-ab.ts.
-//   bun scripts/bench/observe-micro.ts
+// The observer's own work per tool call, in-process (usage: bun scripts/bench/observe-micro.ts).
 
 import { AuditLog } from "../../src/observe/audit.ts";
 import { Hub } from "../../src/observe/hub.ts";

@@ -1,7 +1,4 @@
-/**
- * The --metrics-port server: /healthz, /status and /metrics on Bun.serve, without the MCP
- * routes (and without loading their transports), for a gateway whose clients speak stdio.
- */
+/** The --metrics-port server: the ops routes alone on Bun.serve, for a gateway serving stdio. */
 import { errorMessage, GatewayError } from "../errors.ts";
 import { ErrorCode } from "../jsonrpc.ts";
 import { log } from "../log.ts";

@@ -1,8 +1,4 @@
-/**
- * The routes beside MCP: /healthz, /status and /metrics, behind the Host/Origin check and the
- * bearer tokens (all but /healthz). Shared by the HTTP front and the --metrics-port server, which
- * loads only this (not the MCP transports).
- */
+/** /healthz, /status and /metrics behind the Host/Origin check and tokens; no MCP transport. */
 import type { GatewayConfig } from "../config/schema.ts";
 import type { Exposition, Scope } from "../observe/exposition.ts";
 import type { Role } from "../router/roles.ts";

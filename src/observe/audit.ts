@@ -1,7 +1,4 @@
-/**
- * The audit log (`audit_log: PATH | "-"`): one JSON line per tool call, prompt get and resource
- * read. It names who called what and how it ended; arguments, results and secrets never appear.
- */
+/** The audit log: one JSON line per tool call, prompt get and resource read, never their data. */
 import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 import { errorMessage, GatewayError } from "../errors.ts";

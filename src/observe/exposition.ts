@@ -1,7 +1,4 @@
-/**
- * GET /metrics: the registry as Prometheus text, or OpenMetrics when the scraper's Accept prefers
- * it (Prometheus itself does), with the series a restricted role may not see left out.
- */
+/** GET /metrics: Prometheus text or OpenMetrics (by Accept), only the series the role may see. */
 import { Registry } from "prom-client";
 import type { Metrics } from "./metrics.ts";
 

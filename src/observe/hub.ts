@@ -1,12 +1,9 @@
-/**
- * The gateway's observer: what the layers report goes to the metrics (once they are on), the audit
- * log (when configured) and the request's span (when traces are on). With none of them, call()
- * answers undefined and the router forwards as if nothing listened.
- */
+/** The gateway's observer: what the layers report goes to the metrics, audit log and spans. */
 import type { GatewayError } from "../errors.ts";
 import type { RpcResponse } from "../jsonrpc.ts";
 import type { AuditLog } from "./audit.ts";
-import type { CallCells, Metrics } from "./metrics.ts";
+import type { CallCells } from "./cells.ts";
+import type { Metrics } from "./metrics.ts";
 import { tracing } from "./trace-state.ts";
 import {
   type BackendProbe,

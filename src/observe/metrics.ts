@@ -1,8 +1,4 @@
-/**
- * The Prometheus metrics (prom-client), loaded only when metrics are on. Label values come from the
- * config and the backends' own lists (resolved by the router before they get here), never from raw
- * client input, so every label set is bounded; each (server, name) gets its label children once.
- */
+/** The Prometheus metrics (prom-client), loaded only when metrics are on; bounded label sets. */
 import {
   Counter,
   collectDefaultMetrics,
@@ -13,7 +9,8 @@ import {
 } from "prom-client";
 import { redact } from "../log.ts";
 import { VERSION } from "../version.ts";
-import type { CallKind, Era, Outcome, RefusalReason, StopReason } from "./types.ts";
+import { CallCells, CellCounter, CellHistogram } from "./cells.ts";
+import type { CallKind, Era, RefusalReason, StopReason } from "./types.ts";
 
 /** What the metrics read at scrape time instead of counting on the hot path. */
 export interface MetricsSource {
@@ -42,33 +39,15 @@ const MISLEADING = [
   "nodejs_version_info",
 ];
 
-/** The counters and histogram of one (kind, server, name): resolved once, then a few adds per call. */
-export class CallCells {
-  private readonly outcomes = new Map<Outcome, Counter.Internal>();
-
-  constructor(
-    private readonly counter: Counter,
-    private readonly labels: Record<string, string>,
-    private readonly duration: Histogram.Internal<string>,
-  ) {}
-
-  record(outcome: Outcome, seconds: number): void {
-    let c = this.outcomes.get(outcome);
-    if (!c) {
-      c = this.counter.labels({ ...this.labels, outcome });
-      this.outcomes.set(outcome, c);
-    }
-    c.inc();
-    this.duration.observe(seconds);
-  }
-}
-
 interface CallFamily {
-  counter: Counter;
-  duration: Histogram;
   /** The label naming the thing called: tool, prompt or resource. */
   label: string;
   cells: Map<string, Map<string, CallCells>>;
+}
+
+/** Every cell of a family. */
+function* allCells(f: CallFamily): Iterable<CallCells> {
+  for (const byName of f.cells.values()) yield* byName.values();
 }
 
 export class Metrics {
@@ -88,23 +67,29 @@ export class Metrics {
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
-    const family = (kind: string, label: string, verb: string): CallFamily => ({
-      counter: new Counter({
-        name: `mcp_gateway_${kind}_total`,
-        help: `${verb} by server, ${label} and outcome (ok, tool_error, protocol_error, timeout, cancelled, backend_error)`,
-        labelNames: ["server", label, "outcome"],
-        registers,
-      }),
-      duration: new Histogram({
-        name: `mcp_gateway_${kind.replace(/s$/, "")}_duration_seconds`,
-        help: `${verb}: seconds from the gateway's forward to the answer, by server and ${label}`,
-        labelNames: ["server", label],
-        buckets: CALL_BUCKETS,
-        registers,
-      }),
-      label,
-      cells: new Map(),
-    });
+    const family = (kind: string, label: string, verb: string): CallFamily => {
+      const f: CallFamily = { label, cells: new Map() };
+      new CellCounter(
+        {
+          name: `mcp_gateway_${kind}_total`,
+          help: `${verb} by server, ${label} and outcome (ok, tool_error, protocol_error, timeout, cancelled, backend_error)`,
+          labelNames: ["server", label, "outcome"],
+          registers,
+        },
+        () => allCells(f),
+      );
+      new CellHistogram(
+        {
+          name: `mcp_gateway_${kind.replace(/s$/, "")}_duration_seconds`,
+          help: `${verb}: seconds from the gateway's forward to the answer, by server and ${label}`,
+          labelNames: ["server", label],
+          buckets: CALL_BUCKETS,
+          registers,
+        },
+        () => allCells(f),
+      );
+      return f;
+    };
     this.families = {
       tool: family("tool_calls", "tool", "Tool calls (tools/call)"),
       prompt: family("prompt_gets", "prompt", "Prompt gets (prompts/get)"),
@@ -215,8 +200,7 @@ export class Metrics {
     }
     let cells = byName.get(name);
     if (!cells) {
-      const labels = { server, [f.label]: redact(name) };
-      cells = new CallCells(f.counter, labels, f.duration.labels(labels));
+      cells = new CallCells({ server, [f.label]: redact(name) }, CALL_BUCKETS);
       byName.set(name, cells);
     }
     return cells;

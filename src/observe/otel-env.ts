@@ -1,7 +1,4 @@
-/**
- * The OTEL_* settings the trace SDK does not read itself (exporter protocol, propagators,
- * sampler, batch processor), parsed as the OpenTelemetry environment specification defines them.
- */
+/** OTEL_* settings the trace SDK does not read itself: protocol, propagators, sampler, batching. */
 import { DiagLogLevel, diag, type TextMapPropagator } from "@opentelemetry/api";
 import {
   CompositePropagator,

@@ -1,8 +1,4 @@
-/**
- * Whether traces are on, and the hooks the layers call when they are. Nothing here imports
- * OpenTelemetry: with no OTEL_* variable set `tracing` stays undefined, and each hook site costs
- * one check of it.
- */
+/** Whether traces are on, with no OpenTelemetry import: off, each hook site costs one check. */
 import type { Tracing } from "./types.ts";
 
 export type { BackendSpan, Tracing } from "./types.ts";

@@ -1,7 +1,4 @@
-/**
- * OpenTelemetry traces over OTLP/HTTP, set up from the standard OTEL_* environment. Imported only
- * when tracesConfigured() says so: a gateway without those variables never loads the SDK.
- */
+/** OpenTelemetry traces over OTLP/HTTP from the OTEL_* environment, loaded only when configured. */
 import {
   context,
   ROOT_CONTEXT,

@@ -1,8 +1,4 @@
-/**
- * What the gateway's layers report to observability (metrics, traces, the audit log): one small
- * interface, so backend, router and fronts depend on it and never on prom-client or OpenTelemetry.
- * The no-op observer makes every report free when nothing listens.
- */
+/** The Observer the layers report into (metrics, traces, audit log); a no-op when none listens. */
 import { GatewayError } from "../errors.ts";
 import type { Params, RpcResponse } from "../jsonrpc.ts";
 

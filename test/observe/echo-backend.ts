@@ -1,8 +1,4 @@
-// A small legacy MCP server for the observability tests, in raw JSON-RPC: `meta` answers with the
-// `_meta` (and, over HTTP, the trace headers) its request arrived with, so a test sees what trace
-// context the gateway passed on; `boom` answers with a JSON-RPC error; `ok` just answers.
-//   bun test/observe/echo-backend.ts          stdio
-//   bun test/observe/echo-backend.ts --http   Streamable HTTP (JSON answers); prints its URL
+// A small MCP server whose `meta` tool answers with the `_meta` (and trace headers) it got.
 type Obj = Record<string, unknown>;
 
 export {};

@@ -1,6 +1,4 @@
-// What the observability tests share: the gateway scene (real `bun src/main.ts` processes, see
-// reliability/scene.ts), the echo backend over stdio or HTTP, an HTTP MCP client with a token,
-// scraping /metrics and reading one sample out of the text.
+// The observability tests' shared parts: scene, echo backend, HTTP client, /metrics samples.
 import { join } from "node:path";
 import { fixtureCommand } from "../helpers/fixture.ts";
 import { killTree } from "../helpers/proc.ts";

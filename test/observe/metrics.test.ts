@@ -1,6 +1,4 @@
-// GET /metrics of a real `mcp-gateway serve` (and of `stdio --metrics-port`): every call outcome,
-// backend life cycle, sessions by front and era, refusals by reason, OpenMetrics on request, the
-// same auth as /status, series a restricted role may not see left out, and no secret anywhere.
+// GET /metrics of real gateway processes: every metric family, formats, auth, scopes, no secret.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { waitFor } from "../helpers/proc.ts";
 import { echoBackend, fixture, get, NO_OTEL, Scene, sample, scrape } from "./harness.ts";

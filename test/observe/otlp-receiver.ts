@@ -1,5 +1,4 @@
-// An OTLP/HTTP trace receiver for tests: Bun.serve on port 0 taking POST /v1/traces in protobuf
-// (decoded here with a minimal reader of the protobuf wire format) or JSON, keeping every span.
+// An OTLP/HTTP trace receiver for tests: protobuf (a minimal wire reader) or JSON, every span kept.
 
 export type Value = string | number | boolean;
 

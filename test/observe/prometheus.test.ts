@@ -1,5 +1,4 @@
-// A real Prometheus server (Debian's `prometheus`, installed by .ci/run) scrapes a real gateway
-// with a bearer token; after calls, its HTTP query API returns the gateway's call counters.
+// A real Prometheus scrapes a real gateway; its query API returns the gateway's call counters.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,7 +1,4 @@
-// OpenTelemetry traces of a real gateway, received by an OTLP/HTTP receiver in the test: one span
-// per client request and per backend call, parent links from the client's W3C trace context (in
-// `_meta` or an HTTP header) through the gateway to the backend, which gets the context in `_meta`
-// (and, remote, as a header); MCP semantic-convention attributes; no secret; nothing with traces off.
+// Traces of a real gateway at an OTLP receiver: parent links client → gateway → backend, no secret.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { waitFor } from "../helpers/proc.ts";
 import { textOf } from "../helpers/results.ts";
