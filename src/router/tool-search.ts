@@ -155,8 +155,8 @@ export class ToolSearch {
 
   /**
    * JSON bytes of a list `list(client)` served, and of the full list it stands for (metrics).
-   * Bytes, not tokens: counting tokens needs the o200k encoder (about 50 MB), which metrics must
-   * not load; JSON definitions run 4.1-4.7 bytes a token (tokens.ts).
+   * Bytes, not tokens: counting tokens loads the o200k table (about 9 MB), which metrics must not
+   * do; JSON definitions run 4.1-4.7 bytes a token (tokens.ts).
    */
   sizes(client: Client, served: Def[]): { served: number; full: number } {
     const st = this.state(client.role);
