@@ -1,10 +1,11 @@
 /**
- * Newline-delimited JSON framing: bytes in, whole lines out. Only the newly
- * arrived text is searched for "\n", so a megabyte message arriving in many
- * chunks costs one join, not one scan per chunk.
+ * Newline-delimited JSON framing: bytes in, whole lines out. Lines are cut on bytes and each is
+ * decoded once (a "\n" byte never falls inside a UTF-8 sequence), so a megabyte message arriving
+ * in many chunks costs one copy and one decode, not a decode per chunk and a join of strings.
+ * Sizes are in bytes.
  */
 export class LineSplitter {
-  private parts: string[] = [];
+  private parts: Uint8Array[] = [];
   private pending = 0;
   private readonly decoder = new TextDecoder();
 
@@ -16,38 +17,39 @@ export class LineSplitter {
   ) {}
 
   push(chunk: Uint8Array | string): void {
-    const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
-    let i = text.indexOf("\n");
-    if (i < 0) return this.keep(text);
+    const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
     let start = 0;
-    let first = text.slice(0, i);
-    if (this.parts.length > 0) {
-      const over = this.pending + first.length > this.maxLine;
-      first = over ? "" : this.parts.join("") + first;
-      if (over) this.onOversized(this.pending + i);
-      this.parts = [];
-      this.pending = 0;
-    }
-    this.emit(first);
-    start = i + 1;
-    for (i = text.indexOf("\n", start); i >= 0; i = text.indexOf("\n", start)) {
-      this.emit(text.slice(start, i));
+    for (let i = bytes.indexOf(NL); i >= 0; i = bytes.indexOf(NL, start)) {
+      this.cut(bytes, start, i);
       start = i + 1;
     }
-    if (start < text.length) this.keep(text.slice(start));
+    if (start < bytes.length) this.keep(bytes.subarray(start));
   }
 
-  private keep(text: string): void {
+  /** The line ends at `end` of `bytes`; what came before it in earlier chunks is in parts. */
+  private cut(bytes: Uint8Array, start: number, end: number): void {
+    const size = this.pending + end - start;
+    if (this.parts.length === 0) return this.emit(bytes, start, end, size);
+    const parts = this.parts;
+    this.parts = [];
+    this.pending = 0;
+    if (size > this.maxLine) return this.onOversized(size);
+    parts.push(bytes.subarray(start, end));
+    const line = Buffer.concat(parts, size);
+    this.emit(line, 0, line.length, size);
+  }
+
+  private keep(bytes: Uint8Array): void {
     if (this.pending > this.maxLine) return; // already oversized: discard until the newline
-    this.parts.push(text);
-    this.pending += text.length;
+    this.parts.push(bytes);
+    this.pending += bytes.length;
   }
 
-  private emit(line: string): void {
-    const l = line.endsWith("\r") ? line.slice(0, -1) : line;
-    if (l.length === 0) return;
-    if (l.length > this.maxLine) return this.onOversized(l.length);
-    this.onLine(l);
+  private emit(bytes: Uint8Array, start: number, end: number, size: number): void {
+    const stop = end > start && bytes[end - 1] === CR ? end - 1 : end;
+    if (stop === start) return;
+    if (size > this.maxLine) return this.onOversized(size);
+    this.onLine(this.decoder.decode(bytes.subarray(start, stop)));
   }
 }
 
@@ -82,3 +84,7 @@ export function lineWriter(
     }
   };
 }
+
+const NL = 10;
+const CR = 13;
+const encoder = new TextEncoder();

@@ -7,6 +7,7 @@ import { GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import { type BackendSpan, tracing } from "../observe/trace-state.ts";
 import type { Connection, Outcome, OutcomeHandler } from "./connection.ts";
+import { Deadlines } from "./deadlines.ts";
 import { stripEnvelope } from "./envelope.ts";
 import { answerInputs } from "./inputs.ts";
 import type { Caller, Cancel } from "./types.ts";
@@ -19,7 +20,8 @@ export interface Call {
   /** The client's own progress token, restored on the way back. */
   token: unknown;
   done: OutcomeHandler;
-  timer?: Timer;
+  /** When call_timeout fails it (Date.now() ms), with what it needs to say so; none without a timeout. */
+  deadline?: { at: number; conn: Connection; method: string; ms: number };
   /** Its CLIENT span, when traces are on. */
   span?: BackendSpan;
 }
@@ -38,6 +40,7 @@ export interface CallHooks {
 
 export class CallTable {
   private readonly calls = new Map<number, Call>();
+  private readonly deadlines = new Deadlines((now) => this.sweep(now));
 
   constructor(
     private readonly server: string,
@@ -101,7 +104,10 @@ export class CallTable {
     this.calls.set(id, call);
     this.stats.calls++;
     const ms = this.timeoutMs;
-    if (ms > 0) call.timer = setTimeout(() => this.timedOut(conn, id, method, ms), ms);
+    if (ms > 0) {
+      call.deadline = { at: Date.now() + ms, conn, method, ms };
+      this.deadlines.arm(call.deadline.at);
+    }
     conn.send(id, method, out, (o) => this.finish(id, o), caller);
     return () => {
       if (!this.calls.has(id)) return;
@@ -133,15 +139,27 @@ export class CallTable {
   }
 
   private end(id: number): void {
-    const call = this.calls.get(id);
-    if (call?.timer) clearTimeout(call.timer);
     this.calls.delete(id);
     this.hooks.settled();
   }
 
-  private timedOut(conn: Connection, id: number, method: string, ms: number): void {
+  /** Fail the calls whose call_timeout passed; the earliest deadline left. */
+  private sweep(now: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    const due: number[] = [];
+    for (const [id, call] of this.calls) {
+      const at = call.deadline?.at ?? Number.POSITIVE_INFINITY;
+      if (at <= now) due.push(id);
+      else if (at < next) next = at;
+    }
+    for (const id of due) this.timedOut(id);
+    return next;
+  }
+
+  private timedOut(id: number): void {
     const call = this.calls.get(id);
-    if (!call) return;
+    if (!call?.deadline) return;
+    const { conn, method, ms } = call.deadline;
     this.end(id);
     conn.abandon(id, "call_timeout passed");
     this.stats.errors++;
