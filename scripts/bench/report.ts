@@ -72,8 +72,8 @@ function extras(results: Results): string[] {
     out.push(
       `- Memory growth (gateway stdio, ${g.calls.toLocaleString("en-US")} calls in ${num(g.seconds)} s, ` +
         `${results.info.plan.inFlight} in flight, after ${g.warmup.toLocaleString("en-US")} warm-up calls): ` +
-        `gateway process ${num(g.beforeMb, "MB")} → ${num(g.afterMb, "MB")} (${times(g.afterMb / g.beforeMb)}; ` +
-        `after each quarter: ${q} MB); gateway + backend ${num(g.treeBeforeMb, "MB")} → ` +
+        `gateway process, quiet, ${num(g.beforeMb, "MB")} → ${num(g.afterMb, "MB")} (${times(g.afterMb / g.beforeMb)}; ` +
+        `right after each quarter: ${q} MB); gateway + backend ${num(g.treeBeforeMb, "MB")} → ` +
         `${num(g.treeAfterMb, "MB")} (${times(g.treeAfterMb / g.treeBeforeMb)}).`,
     );
   }
@@ -167,9 +167,11 @@ export function renderResults(results: Results): string {
     `- **1 MB echo**: median round trip of ${p.bigRounds} echo calls carrying a ` +
       `${p.bigBytes.toLocaleString("en-US")}-character message (answered with the same text).`,
     "- **Memory growth**: RSS of the gateway process (stdio front) after a warm-up of a fifth as " +
-      "many calls (the heap reaches its working size), then after each quarter of the calls, each " +
-      "read after the same idle pause: a plateau is the garbage collector's working set, a steady " +
-      "climb is a leak.",
+      "many calls (the heap reaches its working size) and after all the calls, each the lowest of " +
+      "5 s of quiet sampled every 250 ms (the runtime collects garbage when the process goes idle); " +
+      `between them, right after each quarter of the calls (${p.idleMs} ms pause): a plateau is the ` +
+      "garbage collector's working set, a steady climb is a leak. scripts/bench/heap.ts counts the " +
+      "live objects by type at the same points.",
     "- **Ten servers**: a config with ten stdio servers (4 × server-everything, 3 × server-memory, " +
       "3 × server-filesystem) whose schemas are cached: the gateway answers `tools/list` without " +
       "starting any; next to it, the summed RSS of the same ten started and initialized directly.",
