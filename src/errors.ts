@@ -11,6 +11,7 @@ export type ErrorCode =
   | "BACKEND_EXIT" // a backend exited or its connection closed
   | "BACKEND_BACKOFF" // a backend failed repeatedly and is waiting before the next start
   | "BACKEND_DISABLED" // a backend is disabled in config
+  | "SESSION_LIMIT" // a per_session server's max_sessions sessions hold a process already
   | "CALL_TIMEOUT" // a forwarded request passed call_timeout
   | "START_TIMEOUT" // a backend did not finish initialize in time
   | "LOGIN_REQUIRED" // a remote backend needs an OAuth login that has not happened (yet)

@@ -2,6 +2,7 @@ import { defaultCacheDir, SchemaCache } from "./backend/cache.ts";
 import { PluginHost } from "./backend/plugin.ts";
 import { loadPlugins, PluginFiles } from "./backend/plugin-loader.ts";
 import { Pool } from "./backend/pool.ts";
+import type { ServerEvents } from "./backend/types.ts";
 import { loadConfig } from "./config/load.ts";
 import { type ConfigInput, ConfigSchema, type GatewayConfig } from "./config/schema.ts";
 import { collectSecrets } from "./config/secrets.ts";
@@ -125,13 +126,11 @@ export class MCPGateway {
         this.tokenLabel(p),
       );
     let router: Router | undefined;
-    const events = {
-      listsChanged: (s: string, k: Parameters<Router["listsChanged"]>[1]) =>
-        router?.listsChanged(s, k),
-      notification: (s: string, m: Parameters<Router["notification"]>[1]) =>
-        router?.notification(s, m),
+    const events: ServerEvents = {
+      listsChanged: (s, k) => router?.listsChanged(s, k),
+      notification: (s, m, from) => router?.notification(s, m, from),
       fallbackCaller: () => router?.fallbackCaller(),
-      taskCaller: (s: string, id: string) => router?.taskCaller(s, id),
+      taskCaller: (from, id) => router?.taskCaller(from, id),
     };
     this.pool = new Pool(this.config, this.cache, events, this.observe);
     const servers = this.pool.handles.map((handle) => {

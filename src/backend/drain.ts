@@ -1,6 +1,10 @@
 /** A backend a reload removed or replaced: it takes no new calls, and is done once nothing runs. */
 import { GatewayError } from "../errors.ts";
 
+/** What a request to a server a reload removed or replaced gets. */
+export const retiredError = (server: string): GatewayError =>
+  new GatewayError("BACKEND_EXIT", `server "${server}" was removed or changed by a config reload`);
+
 export class Drain {
   /** Set once retiring: new calls are refused (only a stale reference can still send one). */
   retired = false;
@@ -13,10 +17,7 @@ export class Drain {
   ) {}
 
   error(): GatewayError {
-    return new GatewayError(
-      "BACKEND_EXIT",
-      `server "${this.server}" was removed or changed by a config reload`,
-    );
+    return retiredError(this.server);
   }
 
   /** Retire now; resolves once idle, or after `boundMs` (undefined: however long it takes). */

@@ -8,7 +8,7 @@ import type { Era } from "../era/versions.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
 import { log } from "../log.ts";
-import type { LoginStatus, ServerAuth } from "../oauth/server-auth.ts";
+import type { ServerAuth } from "../oauth/server-auth.ts";
 import type { BackendProbe, StopReason } from "../observe/types.ts";
 import type { ServerInfo } from "../protocol.ts";
 import { CallTable } from "./calls.ts";
@@ -34,6 +34,8 @@ export interface InstanceOptions extends Timeouts {
   busy?: () => boolean;
   /** Where starts and stops are reported (metrics). */
   probe?: BackendProbe;
+  /** A remote server's OAuth (auth-slot.ts), shared by its processes; outlives each connection. */
+  auth?: () => Promise<ServerAuth | undefined>;
 }
 
 export interface InstanceEvents {
@@ -69,11 +71,6 @@ export class Instance {
   private probed?: Era;
   /** Aborts a start in progress when the server is stopped (gateway exit must not wait for it). */
   private startAbort?: AbortController;
-  /**
-   * OAuth for a remote server that may need a login; it outlives each connection. Made at the
-   * first start (its module and the SDK's client load only for remote servers).
-   */
-  private auth?: ServerAuth;
   /** Set going when a reload removes or replaces this server. */
   private readonly drain: Drain;
 
@@ -115,35 +112,6 @@ export class Instance {
   /** The connection while running. */
   get live(): Connection | undefined {
     return this.state === "running" ? this.conn : undefined;
-  }
-
-  /** Drop a pending login and its redirect listener (the gateway is closing). */
-  closeAuth(): void {
-    this.auth?.close();
-  }
-
-  private async makeAuth(): Promise<ServerAuth | undefined> {
-    const { config } = this.opts;
-    if (!isRemote(config)) return undefined;
-    const [{ oauthSettings }, { tokenStore }, { ServerAuth }] = await Promise.all([
-      import("../oauth/settings.ts"),
-      import("../oauth/store.ts"),
-      import("../oauth/server-auth.ts"),
-    ]);
-    const settings = oauthSettings(config);
-    if (!settings) return undefined;
-    return new ServerAuth({
-      server: this.opts.name,
-      url: config.url,
-      settings,
-      store: tokenStore(),
-      loginWaitMs: this.opts.startTimeoutMs,
-    });
-  }
-
-  /** The OAuth login's state, for status (never a token). */
-  get login(): LoginStatus | undefined {
-    return this.auth?.status();
   }
 
   /** Status state, with "backing off" turning back into "failed" once the wait is over. */
@@ -274,7 +242,7 @@ export class Instance {
     this.startAbort = abort;
     const began = performance.now();
     try {
-      this.auth ??= await this.makeAuth();
+      const auth = await this.opts.auth?.();
       opened = await openBackend(
         name,
         this.opts.config,
@@ -289,7 +257,7 @@ export class Instance {
         (era) => {
           this.probed = era;
         },
-        this.auth,
+        auth,
       );
     } catch (e) {
       // Stopped on purpose while starting: not a failure to back off from. Neither is a login

@@ -1,24 +1,32 @@
 /**
  * One configured MCP server as the router sees it: its schemas (from the cache, then live), and
- * the backend instance that serves its requests (started lazily, see instance.ts). Resource
- * subscriptions and the log level are kept here, so a restart renews them.
+ * the backend processes that serve its requests (lane.ts, started lazily): one, or with `share:
+ * per_session` one per client session (sessions-pool.ts). Lists are the server's, read from
+ * whichever process said they changed; a shared server's log level is kept for its restarts.
  */
 
 import { isRemote, type ServerConfig } from "../config/schema.ts";
-import { mirrorParams } from "../era/headers.ts";
-import { SUBSCRIPTION_ID_META_KEY } from "../era/keys.ts";
-import { errorMessage } from "../errors.ts";
+import { forSession, newSessionValue } from "../config/session-var.ts";
+import { GatewayError } from "../errors.ts";
 import type { Params, RpcNotification } from "../jsonrpc.ts";
-import { log } from "../log.ts";
 import type { BackendProbe, StopReason } from "../observe/types.ts";
 import { emptyLists, type ListKind, type Lists, type ServerInfo } from "../protocol.ts";
-import { ok } from "../replies.ts";
+import { AuthSlot } from "./auth-slot.ts";
 import type { SchemaCache } from "./cache.ts";
 import type { Connection, OutcomeHandler } from "./connection.ts";
-import { Instance, type Timeouts } from "./instance.ts";
-import { BackendListen } from "./listen.ts";
+import type { Instance, Timeouts } from "./instance.ts";
+import { Lane, type LaneHost } from "./lane.ts";
 import { ListRefresher, type Schemas } from "./refresh.ts";
-import type { Caller, Cancel, ServerEvents, ServerState, Target } from "./types.ts";
+import { SessionsPool } from "./sessions-pool.ts";
+import type {
+  Caller,
+  Cancel,
+  Owner,
+  ServerEvents,
+  ServerState,
+  Target,
+  TaskCaller,
+} from "./types.ts";
 
 export interface ServerOptions extends Timeouts {
   name: string;
@@ -35,20 +43,24 @@ const LIST_OF: Record<string, ListKind[]> = {
   "notifications/resources/list_changed": ["resources", "resourceTemplates"],
 };
 
-export class ServerHandle implements Target {
+export class ServerHandle implements Target, LaneHost {
   readonly name: string;
   readonly schemas: Schemas = {};
-  /** Resource URIs subscribed at the backend, renewed after a restart. */
-  readonly subscribed = new Set<string>();
+  /** The clients' log level, for a shared server's later starts. */
   logLevel?: string;
-  private readonly instance: Instance;
+  /** A shared server's one process; undefined with `share: per_session`. */
+  private readonly lane?: Lane;
+  /** A per_session server's processes, one per session. */
+  readonly sessions?: SessionsPool;
+  /** Whichever of the two it has: what the server as a whole shows, and what stops. */
+  private readonly backends: Lane | SessionsPool;
+  /** The process the lists are read from: the one that started or said they changed last. */
+  private listsFrom?: Lane;
   private readonly refresher: ListRefresher;
-  private readonly listen: BackendListen;
+  private readonly auth: AuthSlot;
   private refreshing?: Promise<ListKind[]>;
   /** Removed or replaced by a reload: its list changes no longer concern anyone. */
   private retired = false;
-  /** Unfinished tasks the gateway mapped here: the backend is not stopped for idleness meanwhile. */
-  private tasks = 0;
 
   constructor(private readonly opts: ServerOptions) {
     this.name = opts.name;
@@ -59,20 +71,16 @@ export class ServerHandle implements Target {
       this.schemas.info = cached.info;
       this.schemas.source = "cache";
     }
-    this.instance = new Instance(
-      { ...opts, era: () => this.schemas.info?.era, busy: () => this.tasks > 0 },
-      {
-        started: (conn, info) => this.started(conn, info),
-        notification: (m) => this.onNotification(m),
-        fallbackCaller: () => opts.events.fallbackCaller(),
-        taskCaller: (id) => opts.events.taskCaller?.(opts.name, id),
-      },
-    );
-    this.listen = new BackendListen(opts.name);
+    this.auth = new AuthSlot(opts.name, opts.config, () => opts.startTimeoutMs);
+    if (opts.config.share === "per_session")
+      this.backends = this.sessions = new SessionsPool(opts.name, opts.config, (o, k) =>
+        this.makeLane(o, k),
+      );
+    else this.backends = this.lane = this.listsFrom = this.makeLane();
     this.refresher = new ListRefresher({
       name: opts.name,
       schemas: this.schemas,
-      current: () => this.instance.live,
+      current: () => this.listsFrom?.live,
       get timeoutMs() {
         return opts.callTimeoutMs;
       },
@@ -83,21 +91,44 @@ export class ServerHandle implements Target {
     });
   }
 
+  private makeLane(owner?: Owner, key?: string): Lane {
+    const o = this.opts;
+    const lane = new Lane(
+      o.name,
+      {
+        name: o.name,
+        // A session's process has its own ${MCP_GATEWAY_SESSION} (config/session-var.ts).
+        config: this.sessions ? forSession(o.config, newSessionValue()) : o.config,
+        idleTimeoutMs: o.idleTimeoutMs,
+        callTimeoutMs: o.callTimeoutMs,
+        startTimeoutMs: o.startTimeoutMs,
+        era: () => this.schemas.info?.era,
+        auth: () => this.auth.get(),
+        // Every process of the server reports under its name: metrics stay one series per server.
+        probe: o.probe,
+      },
+      this,
+      owner,
+      key,
+    );
+    // A session's level (set before its process existed) applies at its start.
+    lane.logLevel = owner?.session?.logLevel;
+    return lane;
+  }
+
   /** Its settings; a reload changes only those that need no restart (prefix, timeouts). */
   get config(): ServerConfig {
     return this.opts.config;
   }
 
   /**
-   * A reload changed settings that need no restart: the prefix (the router's business) and
-   * timeouts, which apply to calls sent from now on and to the idle timer.
+   * A reload changed settings that need no restart: the prefix (the router's business), timeouts
+   * (calls sent from now on, the idle timer) and max_sessions (new sessions).
    */
   retune(config: ServerConfig, timeouts: Timeouts): void {
-    this.opts.config = config;
-    this.opts.idleTimeoutMs = timeouts.idleTimeoutMs;
-    this.opts.callTimeoutMs = timeouts.callTimeoutMs;
-    this.opts.startTimeoutMs = timeouts.startTimeoutMs;
-    this.instance.setTimeouts(timeouts);
+    Object.assign(this.opts, { config, ...timeouts });
+    for (const lane of this.lanes) lane.setTimeouts(timeouts);
+    this.sessions?.retune(config);
   }
 
   /**
@@ -113,9 +144,14 @@ export class ServerHandle implements Target {
   /** A reload removed or replaced it: no new calls; those in flight finish; then it stops. */
   async retire(): Promise<void> {
     this.retired = true;
-    await this.instance.retire();
+    await this.backends.retire();
     // A login still waiting for the person belongs to the settings that were replaced.
-    this.instance.closeAuth();
+    this.auth.close();
+  }
+
+  /** Its processes: a shared server's one, each session's of a per_session one. */
+  get lanes(): Lane[] {
+    return this.lane ? [this.lane] : (this.sessions?.all ?? []);
   }
 
   get kind(): "stdio" | "remote" {
@@ -130,41 +166,31 @@ export class ServerHandle implements Target {
   get source(): "cache" | "live" | undefined {
     return this.schemas.source;
   }
-  /** A running backend spoken to in the modern era. */
-  private get modernLive(): Connection | undefined {
-    const conn = this.instance.live;
-    return conn?.modernVersion ? conn : undefined;
-  }
+  // A per_session server as a whole: its most telling state and its totals; no single pid.
   get state(): ServerState {
-    return this.instance.state;
+    return this.backends.state;
   }
   get displayState(): ServerState {
-    return this.instance.displayState;
+    return this.backends.displayState;
   }
   get running(): boolean {
-    return this.instance.running;
+    return this.backends.running;
   }
   get pid(): number | undefined {
-    return this.instance.pid;
+    return this.lane?.pid;
   }
   get inFlight(): number {
-    return this.instance.inFlight;
+    return this.backends.inFlight;
   }
   get stats(): Instance["stats"] {
-    return this.instance.stats;
-  }
-  get startedAt(): number {
-    return this.instance.startedAt;
-  }
-  get lastUsed(): number {
-    return this.instance.lastUsed;
+    return this.backends.stats;
   }
   get lastError(): string {
-    return this.instance.lastError;
+    return this.backends.lastError;
   }
   /** A remote server's OAuth login state (undefined: it does not use OAuth). */
-  get login(): Instance["login"] {
-    return this.instance.login;
+  get login(): AuthSlot["status"] {
+    return this.auth.status;
   }
 
   forward(
@@ -173,100 +199,74 @@ export class ServerHandle implements Target {
     caller: Caller,
     done: OutcomeHandler,
   ): Cancel {
-    return this.instance.forward(method, params, caller, done);
-  }
-
-  /** A task runs here (router/task-table.ts): hold the backend against the idle stop. */
-  hold(): void {
-    this.tasks++;
-  }
-
-  release(): void {
-    if (this.tasks > 0) this.tasks--;
-  }
-
-  /** Remember the level for later starts; tell the backend now if it runs and logs. */
-  setLogLevel(level: string): void {
-    this.logLevel = level;
-    // A modern backend takes the level per request, from each client's envelope.
-    const conn = this.instance.live;
-    if (conn && !conn.modernVersion && this.info?.capabilities.logging)
-      conn.fire("logging/setLevel", { level });
-  }
-
-  /** A request to a running backend whose answer nobody waits for. */
-  fireRequest(method: string, params?: Params): void {
-    this.instance.live?.fire(method, params);
-  }
-
-  /** A notification for a running legacy backend (the modern era has no client notifications). */
-  notify(method: string, params?: Params): void {
-    const conn = this.instance.live;
-    if (conn && !conn.modernVersion) conn.notify(method, params);
+    if (this.lane) return this.lane.forward(method, params, caller, done);
+    const lane = this.bind(caller.owner);
+    if (lane instanceof GatewayError) {
+      done(lane);
+      return () => {};
+    }
+    return lane.forwardCounted(method, params, caller, done);
   }
 
   /**
-   * Watch a resource at the backend (legacy: resources/subscribe; the first client's request gets
-   * the backend's answer). A restart renews every watched URI. Without a caller (a modern listen
-   * stream) nobody waits for the answer, and a stopped backend is started for it.
+   * The process that serves `owner`: a shared server's one, or the owner's own (made now if it
+   * has none), or why it cannot have one (max_sessions; a reload retired the server). Tasks and
+   * subscriptions keep the lane, so they stay with the process that made them.
    */
-  watch(uri: string, params?: Params, caller?: Caller, done?: OutcomeHandler): Cancel | undefined {
-    this.subscribed.add(uri);
-    const modern = this.modernLive;
-    if (modern && this.info) {
-      this.listen.open(modern, this.info, this.subscribed);
-      done?.(ok({}));
-      return undefined;
+  bind(owner: Owner | undefined): Lane | GatewayError {
+    return this.lane ?? (this.sessions as SessionsPool).laneFor(owner);
+  }
+
+  /** The process serving `owner`, if it has one already (nothing is made). */
+  laneOf(owner: Owner | undefined): Lane | undefined {
+    return this.lane ?? this.sessions?.get(owner);
+  }
+
+  /** Remember the level (a shared server's later starts); tell the running backend now. */
+  setLogLevel(level: string, owner?: Owner): void {
+    if (this.lane) this.logLevel = level;
+    // A per_session server's process hears its own session's level only.
+    const lane = this.laneOf(owner);
+    if (!lane) return;
+    lane.logLevel = level;
+    lane.setLogLevel(level);
+  }
+
+  /** A notification for the running backend: a per_session server's, `owner`'s process only. */
+  notify(method: string, params?: Params, owner?: Owner): void {
+    this.laneOf(owner)?.notify(method, params);
+  }
+
+  /**
+   * Start (if needed) and wait for the lists: what the placeholder tool, cold calls and `list
+   * --refresh` need. A per_session server starts `owner`'s process for it; with no owner, a
+   * process of its own, stopped once the lists are read.
+   */
+  async discover(owner?: Owner): Promise<Lists> {
+    if (!this.sessions || owner) {
+      const lane = this.bind(owner);
+      if (lane instanceof GatewayError) throw lane;
+      return this.listsOf(lane);
     }
-    if (caller && done) return this.forward("resources/subscribe", params ?? { uri }, caller, done);
-    if (this.running) this.fireRequest("resources/subscribe", { uri });
-    else
-      this.ensure().catch((e: unknown) =>
-        log.warn(`server "${this.name}": cannot watch ${uri}: ${errorMessage(e)}`),
-      );
-    return undefined;
+    if (this.lists && this.source === "live") return this.lists;
+    return this.sessions.alone((lane) => this.listsOf(lane));
   }
 
-  /** Stop watching a resource (its last subscriber left); nothing to tell a stopped backend. */
-  unwatch(
-    uri: string,
-    params?: Params,
-    caller?: Caller,
-    done?: OutcomeHandler,
-  ): Cancel | undefined {
-    this.subscribed.delete(uri);
-    const modern = this.modernLive;
-    if (modern && this.info) this.listen.open(modern, this.info, this.subscribed);
-    if (!this.running || modern) {
-      done?.(ok({}));
-      return undefined;
-    }
-    if (caller && done)
-      return this.forward("resources/unsubscribe", params ?? { uri }, caller, done);
-    this.fireRequest("resources/unsubscribe", { uri });
-    return undefined;
-  }
-
-  /** Start the backend if it is not running; concurrent callers share one start. */
-  ensure(): Promise<Connection> {
-    return this.instance.ensure();
-  }
-
-  /** Start (if needed) and wait for the lists: what the placeholder tool and `list --refresh` need. */
-  async discover(): Promise<Lists> {
-    await this.ensure();
+  private async listsOf(lane: Lane): Promise<Lists> {
+    await lane.ensure();
     if (this.refreshing) await this.refreshing;
     return this.lists ?? emptyLists();
   }
 
+  /** `reason` is for the log; `why` is the stop's label in metrics. */
   stop(reason: string, why?: StopReason): Promise<void> {
-    return this.instance.stop(reason, why);
+    return this.backends.stop(reason, why);
   }
 
   /** The gateway is closing: a login still waiting for the person is given up (its listener closes). */
   async close(): Promise<void> {
-    await this.instance.stop("gateway closing");
-    this.instance.closeAuth();
+    await this.stop("gateway closing");
+    this.auth.close();
   }
 
   /** Re-read the lists from the running backend; update the cache; report what changed. */
@@ -274,50 +274,35 @@ export class ServerHandle implements Target {
     return this.refresher.refresh(kinds, announced);
   }
 
-  private started(conn: Connection, info: ServerInfo): void {
+  // LaneHost: what its processes report.
+
+  started(lane: Lane, _conn: Connection, info: ServerInfo): void {
     this.schemas.info = info;
-    if (conn.modernVersion) {
-      this.listen.open(conn, info, this.subscribed);
-      if (this.kind === "remote")
-        conn.headersFor = (method, params) => this.paramHeaders(method, params);
-    } else {
-      if (this.logLevel && info.capabilities.logging)
-        conn.fire("logging/setLevel", { level: this.logLevel });
-      for (const uri of this.subscribed) conn.fire("resources/subscribe", { uri });
-    }
+    // One discovery is enough: each session's process of a per_session server lists the same;
+    // one that says its lists changed is read again.
+    if (this.sessions && this.source === "live") return;
+    this.listsFrom = lane;
     this.refreshing = this.refresh().finally(() => {
       this.refreshing = undefined;
     });
   }
 
-  /** A modern remote backend checks `x-mcp-header` arguments against Mcp-Param headers. */
-  private paramHeaders(
-    method: string,
-    params: Params | undefined,
-  ): Record<string, string> | undefined {
-    if (method !== "tools/call") return undefined;
-    const def = this.lists?.tools.find((t) => t.name === params?.name);
-    const args = params?.arguments;
-    return def
-      ? mirrorParams(
-          def.inputSchema,
-          typeof args === "object" && args !== null ? (args as Record<string, unknown>) : undefined,
-        )
-      : undefined;
+  /** A shared process's request with no call in flight may go to the only client; a session's to its own. */
+  fallbackCaller(lane: Lane): Caller | undefined {
+    return this.lane ? this.opts.events.fallbackCaller() : lane.owner?.session;
   }
 
-  private onNotification(m: RpcNotification): void {
-    if (m.method === "notifications/subscriptions/acknowledged") return;
-    if (m.params?._meta?.[SUBSCRIPTION_ID_META_KEY] !== undefined) {
-      // Tagged for the gateway's own listen stream; clients get their own tags.
-      const { [SUBSCRIPTION_ID_META_KEY]: _tag, ...meta } = m.params._meta;
-      m = { ...m, params: { ...m.params, _meta: meta } };
-    }
+  taskCaller(lane: Lane, backendTaskId: string): TaskCaller | undefined {
+    return this.opts.events.taskCaller?.(lane, backendTaskId);
+  }
+
+  notification(lane: Lane, m: RpcNotification): void {
     const kinds = Object.hasOwn(LIST_OF, m.method) ? LIST_OF[m.method] : undefined;
     if (kinds) {
+      this.listsFrom = lane;
       void this.refresh(kinds, true);
       return;
     }
-    this.opts.events.notification(this.name, m);
+    this.opts.events.notification(this.name, m, lane);
   }
 }

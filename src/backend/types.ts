@@ -13,6 +13,8 @@ export type RelayedCapability = "sampling" | "elicitation" | "roots";
  */
 export interface Caller {
   readonly label: string;
+  /** Whose process of a `share: per_session` server serves it (none: the gateway's own requests). */
+  readonly owner?: Owner;
   /** The caller's role, for in-process tools that answer per role (gateway_status). */
   readonly roleName?: string;
   /** A modern-era client (per-request envelope, input_required instead of server requests). */
@@ -31,6 +33,28 @@ export interface Caller {
   refuse?(capability: RelayedCapability): void;
 }
 
+/**
+ * Who a `share: per_session` server's process belongs to: a legacy session (a Streamable HTTP or
+ * legacy SSE session, or a stdio connection), or the principal of modern HTTP requests.
+ */
+export interface Owner {
+  /** Unique among the owners alive ("http client #3", "token <principal id>"); shown in status. */
+  readonly key: string;
+  /** Resolves when the owner is gone (its session closed); a principal never goes. */
+  readonly ended?: Promise<void>;
+  /** The owner's legacy session: where the backend's requests go when none of its calls is in flight. */
+  readonly session?: Caller;
+}
+
+/**
+ * Which backend process a message came from: `key` is the server's name for a shared server, and
+ * names the owner's process too for a per_session one (never a server name: those have no space).
+ */
+export interface Source {
+  readonly key: string;
+  readonly owner?: Owner;
+}
+
 /** Stops a forwarded request: the backend is told, the caller gets no answer. */
 export type Cancel = () => void;
 
@@ -42,11 +66,12 @@ export interface Target {
 
 export interface ServerEvents {
   listsChanged(server: string, kinds: ListKind[]): void;
-  notification(server: string, message: RpcNotification): void;
-  /** The caller for a backend request that arrives with no client request in flight. */
+  /** A backend's notification; `from` tells a per_session server's processes apart. */
+  notification(server: string, message: RpcNotification, from: Source): void;
+  /** The caller for a shared backend's request that arrives with no client request in flight. */
   fallbackCaller(): Caller | undefined;
   /** Where a backend request about one of its tasks goes, and the task id that client knows. */
-  taskCaller?(server: string, backendTaskId: string): TaskCaller | undefined;
+  taskCaller?(from: Source, backendTaskId: string): TaskCaller | undefined;
 }
 
 /** The client a task belongs to, and the task's id as that client knows it. */

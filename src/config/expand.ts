@@ -1,8 +1,11 @@
 /**
  * `${VAR}` / `${VAR:-default}` expansion of config strings. Pure: it reads only
  * the env it is given and never runs anything (no `$(...)`, no backticks).
- * `$${` is a literal `${`; a `$` not followed by `{` is left alone.
+ * `$${` is a literal `${`; a `$` not followed by `{` is left alone. `${MCP_GATEWAY_SESSION}` is
+ * kept as written: the gateway fills it per process (session-var.ts).
  */
+import { SESSION_REF } from "./session-var.ts";
+
 export type Env = Record<string, string | undefined>;
 export type KeyPath = Array<string | number>;
 
@@ -26,6 +29,7 @@ export function expandString(input: string, env: Env): string {
   if (!input.includes("${")) return input;
   return input.replace(REF, (match, body: string | undefined, close: string | undefined) => {
     if (match === "$${") return "${";
+    if (match === SESSION_REF) return match;
     if (!close) throw new ExpandError(`unclosed "\${" (write "$\${" for a literal "\${")`);
     const m = NAME_AND_DEFAULT.exec(body ?? "");
     if (!m) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SESSION_REF, usesSessionVar } from "./session-var.ts";
 
 /**
  * The gateway.yaml schema. One source for validation, the TypeScript types and
@@ -32,7 +33,38 @@ const common = {
     .regex(PREFIX, "letters, digits, '_' and '-' only")
     .optional()
     .meta({ description: 'Prefix of exposed names (default: the server\'s name; "": none)' }),
+  share: z.enum(["shared", "per_session"]).optional().meta({
+    description:
+      "shared (the default): one process (or remote connection) serves every client; per_session: one per client session, started on its first use, stopped when idle or when the session ends",
+  }),
+  max_sessions: z.number().int().positive().optional().meta({
+    description:
+      "share: per_session only: sessions that may hold a process at once (default 8); past it a session's request is refused",
+  }),
 };
+
+/**
+ * max_sessions and `${MCP_GATEWAY_SESSION}` concern per-session processes: without `share:
+ * per_session` they are a mistake, never silently ignored.
+ */
+function perSessionOnly(
+  s: { share?: string; max_sessions?: number },
+  ctx: { addIssue(i: { code: "custom"; message: string; path: string[] }): void },
+): void {
+  if (s.share === "per_session") return;
+  if (s.max_sessions !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      message: "max_sessions needs share: per_session",
+      path: ["max_sessions"],
+    });
+  if (usesSessionVar(s))
+    ctx.addIssue({
+      code: "custom",
+      message: `${SESSION_REF} is filled per session: it needs share: per_session`,
+      path: ["share"],
+    });
+}
 
 export const StdioServerSchema = z
   .strictObject({
@@ -42,6 +74,7 @@ export const StdioServerSchema = z
     cwd: z.string().optional().meta({ description: "Working folder, relative to the config file" }),
     ...common,
   })
+  .superRefine(perSessionOnly)
   .meta({ title: "stdio server" });
 
 /** How the gateway logs in to a remote server that wants OAuth (see README, "Remote servers that need a login"). */
@@ -91,6 +124,7 @@ export const RemoteServerSchema = z
     }),
     ...common,
   })
+  .superRefine(perSessionOnly)
   .meta({ title: "remote server" });
 
 export const ServerSchema = z.union([StdioServerSchema, RemoteServerSchema]);

@@ -97,3 +97,23 @@ export function checkParams(
   }
   return undefined;
 }
+
+/**
+ * The Mcp-Param headers of a request to a modern remote backend: a tools/call's arguments that
+ * its tool (found in `tools`, the backend's own list) marks `x-mcp-header`.
+ */
+export function callHeaders(
+  tools: readonly { name: string; inputSchema?: unknown }[] | undefined,
+  method: string,
+  params: Record<string, unknown> | undefined,
+): Record<string, string> | undefined {
+  if (method !== "tools/call") return undefined;
+  const def = tools?.find((t) => t.name === params?.name);
+  const args = params?.arguments;
+  return def
+    ? mirrorParams(
+        def.inputSchema,
+        typeof args === "object" && args !== null ? (args as Record<string, unknown>) : undefined,
+      )
+    : undefined;
+}

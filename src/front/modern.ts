@@ -3,6 +3,8 @@
  * statelessly — `server/discover`, a `subscriptions/listen` stream, a retry resuming an input
  * bridge, or any other method through the router. Methods the modern era removed are unknown.
  */
+
+import type { Owner } from "../backend/types.ts";
 import { type Envelope, isEnvelope, readEnvelope } from "../era/envelope.ts";
 import { ErrorCode, errorResponse, type RpcRequest } from "../jsonrpc.ts";
 import { ok } from "../replies.ts";
@@ -28,6 +30,8 @@ export interface Caller {
   front: string;
   /** Its role after a reload (a listen stream outlives one); undefined: the stream ends. */
   roleIn?: RoleSource;
+  /** Whose per_session processes serve it (a stdio connection's); default: its principal's. */
+  owner?: Owner;
 }
 
 export type ModernOut = Pick<Waiter, "related" | "answer">;
@@ -87,6 +91,7 @@ function serveRequest(router: Router, m: RpcRequest, who: Caller, out: ModernOut
     router.modern,
     out,
     who.front,
+    who.owner,
   );
   if (m.method === "server/discover") {
     req.finish(ok(router.discover()));
@@ -125,6 +130,7 @@ function listen(
         }),
       ),
   );
+  listener.owner = req.owner;
   listener.acknowledge();
   router.listen(listener);
   return () => router.unlisten(listener);

@@ -1,3 +1,4 @@
+import type { Owner } from "../backend/types.ts";
 import { claimsModern } from "../era/envelope.ts";
 import {
   ErrorCode,
@@ -27,6 +28,8 @@ class ModernRequests {
     /** The connection's role now (a reload may change it between requests). */
     private readonly role: () => Role,
     private readonly send: (m: RpcMessage) => void,
+    /** The connection's: its modern requests share its per_session processes. */
+    private readonly owner: Owner,
   ) {}
 
   /** Serve `value` if it is modern traffic; false when it is the legacy session's. */
@@ -56,7 +59,7 @@ class ModernRequests {
     stop = serveModern(
       this.router,
       m as RpcRequest,
-      { role: this.role(), principal: "", front: "stdio" },
+      { role: this.role(), principal: "", front: "stdio", owner: this.owner },
       {
         related: (n) => this.send(n),
         answer: (r) => {
@@ -101,7 +104,7 @@ export async function serveStdio(
   const send = (m: RpcMessage | RpcMessage[]) =>
     io.write(`${Array.isArray(m) ? JSON.stringify(m) : serialize(m)}\n`);
   const session = new Session(router, role, send, "stdio");
-  const modern = new ModernRequests(router, () => session.role, send);
+  const modern = new ModernRequests(router, () => session.role, send, session.owner);
   const receive = (value: unknown) => {
     if (!modern.take(value)) session.receive(value);
   };

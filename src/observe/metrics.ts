@@ -116,7 +116,7 @@ export class Metrics {
     });
     this.stops = new Counter({
       name: "mcp_gateway_backend_stops_total",
-      help: "Backend stops by reason (idle, crash, reload, shutdown)",
+      help: "Backend stops by reason (idle, crash, reload, shutdown, session)",
       labelNames: ["server", "reason"],
       registers,
     });

@@ -11,8 +11,11 @@ export type Outcome =
   | "timeout"
   | "cancelled"
   | "backend_error";
-/** Why a backend stopped ("reload": the config changed; "shutdown": the gateway is closing). */
-export type StopReason = "idle" | "crash" | "reload" | "shutdown";
+/**
+ * Why a backend stopped ("reload": the config changed; "shutdown": the gateway is closing;
+ * "session": the client session owning a `share: per_session` process ended).
+ */
+export type StopReason = "idle" | "crash" | "reload" | "shutdown" | "session";
 export type RefusalReason = "auth" | "origin" | "size" | "role";
 export type Era = "legacy" | "modern";
 

@@ -1,8 +1,18 @@
 /** A reload as a diff of two validated configs: what to start, drain, retune, swap or leave. */
 import type { GatewayConfig, ServerConfig } from "../config/schema.ts";
 
-/** Server keys a reload applies without a restart; every other key is a launch setting. */
-const LIVE_KEYS = new Set(["enabled", "prefix", "idle_timeout", "call_timeout", "start_timeout"]);
+/**
+ * Server keys a reload applies without a restart; every other key is a launch setting (`share`
+ * too: a shared process and per-session ones cannot be turned into each other in place).
+ */
+const LIVE_KEYS = new Set([
+  "enabled",
+  "prefix",
+  "idle_timeout",
+  "call_timeout",
+  "start_timeout",
+  "max_sessions",
+]);
 
 /**
  * Top-level keys a reload applies. Any other key (`http`, read once when the HTTP front starts,
@@ -35,7 +45,10 @@ export interface ConfigDiff {
    * started anew on next use.
    */
   relaunched: string[];
-  /** Only the prefix or a timeout (its own, or the top-level one it takes) changed: in place. */
+  /**
+   * Only the prefix, a timeout (its own, or the top-level one it takes) or max_sessions changed:
+   * in place.
+   */
   retuned: string[];
   /** The servers' order changed: it decides which of two equal names wins, and the list order. */
   reordered: boolean;
@@ -53,7 +66,10 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 /** What starting the server depends on: its settings without those a reload applies in place. */
 export function launchKey(s: ServerConfig): string {
-  const launch = Object.entries(s).filter(([k]) => !LIVE_KEYS.has(k));
+  // `share: shared` written out is the default left out: no relaunch for it.
+  const launch = Object.entries(s).filter(
+    ([k, v]) => !LIVE_KEYS.has(k) && !(k === "share" && v === "shared"),
+  );
   return JSON.stringify(launch.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -64,6 +80,7 @@ const liveKey = (name: string, s: ServerConfig, c: GatewayConfig): string =>
     s.idle_timeout ?? c.idle_timeout,
     s.call_timeout ?? c.call_timeout,
     s.start_timeout ?? c.start_timeout,
+    s.max_sessions,
   ]);
 
 const enabledIn = (c: GatewayConfig): Map<string, ServerConfig> =>

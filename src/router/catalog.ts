@@ -2,6 +2,7 @@ import type { ServerHandle } from "../backend/server.ts";
 import type { Target } from "../backend/types.ts";
 import { log } from "../log.ts";
 import { exposedName, placeholderName } from "../names.ts";
+import { BUILT_IN_SERVER, PLUGINS_SERVER } from "../observe/types.ts";
 import type { Def } from "../protocol.ts";
 import { ResourceTable } from "./resource-table.ts";
 
@@ -19,6 +20,10 @@ export interface Route {
   /** A built-in tool every role sees (the tool search tools: roles limit what they reach). */
   everyRole?: boolean;
 }
+
+/** The server label of a route (metrics, audit): its server, or the plugins, or the gateway's own tools. */
+export const serverOf = (r: Route): string =>
+  r.server?.name ?? (r.target.name === "plugins" ? PLUGINS_SERVER : BUILT_IN_SERVER);
 
 export type { ResourceRoute, TemplateRoute } from "./resource-table.ts";
 export { NEEDS_MATCHER } from "./resource-table.ts";

@@ -1,5 +1,5 @@
 /** Where a request came from, as the router sees it: a legacy session, or one modern request. */
-import type { Caller } from "../backend/types.ts";
+import type { Caller, Owner } from "../backend/types.ts";
 import type { Role } from "./roles.ts";
 
 export interface Client extends Caller {
@@ -15,3 +15,11 @@ export interface Client extends Caller {
 
 /** Tools answering per caller (gateway_status) get a Client; anything else sees no role. */
 export const isClient = (c: Caller): c is Client => "role" in c && "principal" in c;
+
+/**
+ * The owner of a modern HTTP request's per_session processes: its principal (the bearer token's
+ * label), the one identity a stateless request carries; all tokenless ones share one.
+ */
+export const principalOwner = (principal: string): Owner => ({
+  key: principal === "" ? "modern requests without a token" : `token ${principal}`,
+});

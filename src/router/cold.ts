@@ -6,7 +6,7 @@
  * still unknown. A name the caller's role hides starts nothing.
  */
 import type { ServerHandle } from "../backend/server.ts";
-import type { Cancel } from "../backend/types.ts";
+import type { Cancel, Owner } from "../backend/types.ts";
 import { errorMessage } from "../errors.ts";
 import { ErrorCode, RpcError } from "../jsonrpc.ts";
 import { ok, type Reply, thrownReply, toolError } from "../replies.ts";
@@ -35,21 +35,26 @@ export class ColdStart {
     name: unknown,
     done: Done,
     again: (() => Cancel | undefined) | undefined,
+    owner?: Owner,
   ): Cancel | undefined {
     const placeholder = typeof name === "string" ? this.catalog.placeholders.get(name) : undefined;
     if (placeholder && this.view(role).servers.has(placeholder.name)) {
-      void this.connect(placeholder, role, done);
+      void this.connect(placeholder, role, done, owner);
       return undefined;
     }
-    const cold = again && this.run(role, name, done, again, (e) => toolError(errorMessage(e)));
+    const failed = (e: unknown) => toolError(errorMessage(e));
+    const cold = again && this.run(role, name, done, again, failed, owner);
     if (!cold) throw unknownTool(name);
     return cold;
   }
 
-  /** The placeholder tool: start the server, discover its lists, say what it found. */
-  async connect(server: ServerHandle, role: Role, done: Done): Promise<void> {
+  /**
+   * The placeholder tool: start the server, discover its lists, say what it found. A
+   * per_session server starts `owner`'s process, which its next calls use.
+   */
+  async connect(server: ServerHandle, role: Role, done: Done, owner?: Owner): Promise<void> {
     try {
-      const lists = await server.discover();
+      const lists = await server.discover(owner);
       const view = this.view(role);
       const names = (this.catalog.namesOf.get(server.name) ?? []).filter(
         (n) => view.toolNames.has(n) || view.promptNames.has(n),
@@ -94,12 +99,13 @@ export class ColdStart {
     done: Done,
     again: () => Cancel | undefined,
     failed: (e: unknown) => Reply,
+    owner?: Owner,
   ): Cancel | false {
     const handles = typeof name === "string" ? this.candidates(role, name) : [];
     if (handles.length === 0) return false;
     let cancelled = false;
     let inner: Cancel | undefined;
-    Promise.all(handles.map((h) => h.discover())).then(
+    Promise.all(handles.map((h) => h.discover(owner))).then(
       () => {
         if (cancelled) return;
         try {

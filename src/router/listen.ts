@@ -2,6 +2,7 @@
  * One modern `subscriptions/listen` stream: the change notifications a client opted in to, each
  * tagged with the stream's subscription id. The front that holds the stream sends them.
  */
+import type { Owner } from "../backend/types.ts";
 import { SUBSCRIPTION_ID_META_KEY } from "../era/keys.ts";
 import type { Id, Params, RpcNotification } from "../jsonrpc.ts";
 import type { ListKind } from "../protocol.ts";
@@ -37,6 +38,9 @@ export function readFilter(value: unknown): ListenFilter {
 }
 
 export class Listener implements Subscriber {
+  /** Whose processes of per_session servers its resource subscriptions watch (its principal's). */
+  owner?: Owner;
+
   constructor(
     readonly id: Id,
     private current: Role,

@@ -4,7 +4,7 @@
  * requests during it go through the input bridge; a modern backend's request state is sealed to
  * this caller on the way out and unsealed on the retry.
  */
-import type { Cancel, Outcome, RelayedCapability } from "../backend/types.ts";
+import type { Cancel, Outcome, Owner, RelayedCapability } from "../backend/types.ts";
 import type { Envelope } from "../era/envelope.ts";
 import { ModernError } from "../era/errors.ts";
 import { seal, unseal } from "../era/seal.ts";
@@ -26,7 +26,7 @@ import {
   type Shape,
   type Waiter,
 } from "./bridge.ts";
-import type { Client } from "./client.ts";
+import { type Client, principalOwner } from "./client.ts";
 import type { Role } from "./roles.ts";
 import { type CacheHints, shapeModern } from "./shape.ts";
 
@@ -96,6 +96,8 @@ export class ModernRequest implements Client, Waiter {
     private readonly host: ModernHost,
     private readonly out: Pick<Waiter, "related" | "answer">,
     readonly front: string,
+    /** Whose processes of per_session servers serve it: its stdio connection's, or its principal's. */
+    readonly owner: Owner = principalOwner(principal),
   ) {
     this.label = `${front} modern request ${JSON.stringify(id)}`;
     this.protocolVersion = envelope.version;

@@ -63,20 +63,24 @@ export class ResourceRoutes {
   subscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
     if (!(s instanceof Session)) throw notInThisEra("resources/subscribe");
     const asked = p?.uri as string;
-    return this.route(s.role, asked, done, ({ server, uri }) =>
-      this.subscriptions.add(s, server, uri, asked)
-        ? server.watch(uri, { ...p, uri }, s, asReply(done))
-        : void done(ok({})),
-    );
+    return this.route(s.role, asked, done, ({ server, uri }) => {
+      // Watched at the process that serves this session (a per_session server's own).
+      const lane = server.bind(s.owner);
+      if (lane instanceof GatewayError) return void done(gatewayFailure(lane));
+      return this.subscriptions.add(s, lane, uri, asked)
+        ? lane.watch(uri, { ...p, uri }, s, asReply(done))
+        : void done(ok({}));
+    });
   }
 
   unsubscribe(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
     if (!(s instanceof Session)) throw notInThisEra("resources/unsubscribe");
-    return this.route(s.role, p?.uri, done, ({ server, uri }) =>
-      this.subscriptions.remove(s, server, uri)
-        ? server.unwatch(uri, { ...p, uri }, s, asReply(done))
-        : void done(ok({})),
-    );
+    return this.route(s.role, p?.uri, done, ({ server, uri }) => {
+      const lane = server.laneOf(s.owner);
+      return lane && this.subscriptions.remove(s, lane, uri)
+        ? lane.unwatch(uri, { ...p, uri }, s, asReply(done))
+        : void done(ok({}));
+    });
   }
 
   /** completion/complete for an argument of a resource template. */
@@ -95,7 +99,9 @@ export class ResourceRoutes {
   watch(listener: Listener): void {
     for (const asked of listener.filter.resourceSubscriptions ?? [])
       void this.resolve(listener.role, asked).then((t) => {
-        if (t && this.subscriptions.add(listener, t.server, t.uri, asked)) t.server.watch(t.uri);
+        const lane = t?.server.bind(listener.owner);
+        if (!t || !lane || lane instanceof GatewayError) return;
+        if (this.subscriptions.add(listener, lane, t.uri, asked)) lane.watch(t.uri);
       });
   }
 

@@ -1,26 +1,21 @@
 import type { ServerHandle } from "../backend/server.ts";
-import type { Cancel, ServerEvents, TaskCaller } from "../backend/types.ts";
+import type { Cancel, ServerEvents, Source, TaskCaller } from "../backend/types.ts";
 import { MODERN_VERSIONS } from "../era/versions.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params, RpcError, type RpcNotification } from "../jsonrpc.ts";
 import { tracing } from "../observe/trace-state.ts";
-import {
-  BUILT_IN_SERVER,
-  NOOP_OBSERVER,
-  type Observer,
-  PLUGINS_SERVER,
-  watchedCancel,
-} from "../observe/types.ts";
+import { NOOP_OBSERVER, type Observer, watchedCancel } from "../observe/types.ts";
 import { LIST_CHANGED, type ListKind } from "../protocol.ts";
 import { fail, ok, type Reply, thrownReply, toolError } from "../replies.ts";
 import { capabilities, instructions } from "./capabilities.ts";
-import { Catalog, type LocalTool, type Route, type ServerEntry } from "./catalog.ts";
+import { Catalog, type LocalTool, type ServerEntry, serverOf } from "./catalog.ts";
 import type { Client } from "./client.ts";
 import { ColdStart, unknownTool } from "./cold.ts";
 import type { ConfigStatus } from "./config-status.ts";
 import type { Listener } from "./listen.ts";
 import { ModernHost } from "./modern-request.ts";
 import { page } from "./pagination.ts";
+import { PromptRoutes } from "./prompts.ts";
 import { asReply, ResourceRoutes } from "./resources.ts";
 import type { Role } from "./roles.ts";
 import { Session, type SessionHost } from "./session.ts";
@@ -35,9 +30,6 @@ import { type View, Views } from "./views.ts";
 type Done = (reply: Reply) => void;
 type Handler = (s: Client, p: Params | undefined, done: Done) => Cancel | undefined;
 
-const unknownPrompt = (name: unknown) =>
-  new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${String(name)}`);
-
 /** How long a modern client may keep the gateway's lists once every server's lists are known. */
 const LIST_TTL_MS = 60_000;
 
@@ -47,10 +39,6 @@ export interface RouterConfig {
   local: LocalTool[];
   settings: Settings;
 }
-
-/** The server label of a route: its server, or the plugins, or the gateway's own tools. */
-const serverOf = (r: Route): string =>
-  r.server?.name ?? (r.target.name === "plugins" ? PLUGINS_SERVER : BUILT_IN_SERVER);
 
 /**
  * The gateway core that every session talks to: resolves exposed names through the
@@ -62,6 +50,7 @@ export class Router implements ServerEvents, SessionHost {
   private readonly views: Views;
   private readonly subscriptions = new Subscriptions();
   private readonly resources: ResourceRoutes;
+  private readonly prompts: PromptRoutes;
   private readonly listeners = new Set<Listener>();
   private readonly prefixes = new Map<string, string>();
   private readonly handlers: Record<string, Handler>;
@@ -96,6 +85,13 @@ export class Router implements ServerEvents, SessionHost {
       this.subscriptions,
       () => this.observe,
     );
+    this.prompts = new PromptRoutes(
+      this.catalog,
+      (r) => this.view(r),
+      this.cold,
+      this.resources,
+      () => this.observe,
+    );
     this.catalog.rebuild(local, servers);
     this.search = this.searchFor(current);
     this.handlers = {
@@ -115,17 +111,17 @@ export class Router implements ServerEvents, SessionHost {
       "resources/templates/list": (s, p, done) =>
         void done(ok(page("resourceTemplates", this.view(s.role).templates, p?.cursor))),
       "tools/call": (s, p, done) => this.callTool(s, p, done),
-      "prompts/get": (s, p, done) => this.getPrompt(s, p, done),
+      "prompts/get": (s, p, done) => this.prompts.get(s, p, done),
       "resources/read": (s, p, done) => this.resources.read(s, p, done),
       "resources/subscribe": (s, p, done) => this.resources.subscribe(s, p, done),
       "resources/unsubscribe": (s, p, done) => this.resources.unsubscribe(s, p, done),
-      "completion/complete": (s, p, done) => this.complete(s, p, done),
+      "completion/complete": (s, p, done) => this.prompts.complete(s, p, done),
       "logging/setLevel": (s, p, done) => {
         const level = p?.level;
         if (typeof level !== "string")
           throw new RpcError(ErrorCode.InvalidParams, "logging/setLevel needs params.level");
         if (s instanceof Session) s.logLevel = level;
-        for (const { handle } of this.servers) handle.setLogLevel(level);
+        for (const { handle } of this.servers) handle.setLogLevel(level, s.owner);
         return void done(ok({}));
       },
     };
@@ -180,7 +176,10 @@ export class Router implements ServerEvents, SessionHost {
     this.views.clear();
     this.catalog.rebuild(this.local, this.servers);
     const byName = new Map(next.servers.map((s) => [s.handle.name, s.handle]));
-    this.subscriptions.retarget((name) => byName.get(name));
+    this.subscriptions.retarget((old, who) => {
+      const lane = byName.get(old.name)?.bind(who.owner);
+      return lane instanceof GatewayError ? undefined : lane;
+    });
     for (const s of [...this.sessions]) if (!s.rebind(next.settings)) s.close();
     for (const l of [...this.listeners])
       if (!l.rebind(next.settings)) {
@@ -238,78 +237,27 @@ export class Router implements ServerEvents, SessionHost {
     const name = p?.name;
     const route = typeof name === "string" ? this.catalog.tools.get(name) : undefined;
     // No route: a placeholder, a cold call (cold.ts), or unknown.
-    if (!route)
-      return this.cold.tool(
-        s.role,
-        name,
-        done,
-        warm ? undefined : () => this.callTool(s, p, done, true),
-      );
+    if (!route) {
+      const again = warm ? undefined : () => this.callTool(s, p, done, true);
+      return this.cold.tool(s.role, name, done, again, s.owner);
+    }
     // A hidden tool answers exactly like an unknown one.
     if (!s.role.all && !this.view(s.role).toolNames.has(name as string)) {
       this.observe.denied("tool", s, name as string);
       throw unknownTool(name);
     }
     const watch = this.observe.call("tool", s, serverOf(route), name as string);
-    if (route.connect)
-      return void this.cold.connect(route.connect, s.role, watch ? asReply(done, watch) : done);
+    const answer = watch ? asReply(done, watch) : done;
+    if (route.connect) return void this.cold.connect(route.connect, s.role, answer, s.owner);
     const params = route.original === name ? p : { ...p, name: route.original };
     // A task-augmented call is counted when its task is created (the answer it gets then).
-    const viaTask = this.tasks.call(s, route, params, watch ? asReply(done, watch) : done);
+    const viaTask = this.tasks.call(s, route, params, answer);
     if (viaTask !== false) return viaTask;
     const cancel = route.target.forward("tools/call", params, s, (o) => {
       watch?.end(o);
       done(o instanceof GatewayError ? toolError(o.message) : o);
     });
     return watch ? watchedCancel(watch, cancel) : cancel;
-  }
-
-  private getPrompt(
-    s: Client,
-    p: Params | undefined,
-    done: Done,
-    warm = false,
-  ): Cancel | undefined {
-    const name = p?.name;
-    const again = () => this.getPrompt(s, p, done, true);
-    const cold =
-      !warm &&
-      !this.catalog.prompts.has(String(name)) &&
-      this.cold.run(s.role, name, done, again, thrownReply);
-    if (cold) return cold;
-    const route = this.visiblePrompt(s.role, name, s);
-    const watch = this.observe.call("prompt", s, serverOf(route), route.def.name);
-    const params = { ...p, name: route.original };
-    const cancel = route.target.forward("prompts/get", params, s, asReply(done, watch));
-    return watch ? watchedCancel(watch, cancel) : cancel;
-  }
-
-  /** `asker`: whose get this is, reported when the role hides the prompt. */
-  private visiblePrompt(role: Role, name: unknown, asker?: Client): Route {
-    const route = typeof name === "string" ? this.catalog.prompts.get(name) : undefined;
-    if (!route || !this.view(role).promptNames.has(name as string)) {
-      if (route && asker) this.observe.denied("prompt", asker, name as string);
-      throw unknownPrompt(name);
-    }
-    return route;
-  }
-
-  private complete(s: Client, p: Params | undefined, done: Done): Cancel | undefined {
-    const ref = p?.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
-    if (ref?.type === "ref/prompt") {
-      const route = this.visiblePrompt(s.role, ref.name);
-      return route.target.forward(
-        "completion/complete",
-        { ...p, ref: { ...ref, name: route.original } },
-        s,
-        asReply(done),
-      );
-    }
-    if (ref?.type === "ref/resource") return this.resources.complete(s, p, ref.uri, done);
-    throw new RpcError(
-      ErrorCode.InvalidParams,
-      "completion/complete needs params.ref of type ref/prompt or ref/resource",
-    );
   }
 
   /** `server/discover` for modern clients: the versions, and what the backends can do together. */
@@ -362,9 +310,10 @@ export class Router implements ServerEvents, SessionHost {
     if (this.listeners.delete(listener)) this.subscriptions.drop(listener);
   }
 
-  /** Client roots changed: every running backend may care. */
-  rootsChanged(): void {
-    for (const h of this.serverHandles) if (h.running) h.notify("notifications/roots/list_changed");
+  /** A client's roots changed: every running backend it reaches may care. */
+  rootsChanged(session: Session): void {
+    for (const h of this.serverHandles)
+      h.notify("notifications/roots/list_changed", undefined, session.owner);
   }
 
   // ServerEvents
@@ -386,17 +335,19 @@ export class Router implements ServerEvents, SessionHost {
     }
   }
 
-  notification(server: string, m: RpcNotification): void {
+  notification(server: string, m: RpcNotification, from: Source): void {
     if (m.method === "notifications/resources/updated")
-      return this.subscriptions.updated(server, m.params ?? {});
-    if (m.method === "notifications/tasks/status") return this.tasks.status(server, m.params ?? {});
-    for (const s of this.sessions)
-      if (s.initialized && this.view(s.role).servers.has(server))
+      return this.subscriptions.updated(from.key, m.params ?? {});
+    if (m.method === "notifications/tasks/status")
+      return this.tasks.status(from.key, m.params ?? {});
+    // A per_session server's process speaks to its own session only.
+    for (const s of from.owner ? [from.owner.session] : this.sessions)
+      if (s instanceof Session && s.initialized && this.view(s.role).servers.has(server))
         s.notify(m.method, m.params ?? {});
   }
 
-  taskCaller(server: string, backendTaskId: string): TaskCaller | undefined {
-    return this.tasks.callerFor(server, backendTaskId);
+  taskCaller(from: Source, backendTaskId: string): TaskCaller | undefined {
+    return this.tasks.callerFor(from.key, backendTaskId);
   }
 
   fallbackCaller(): Session | undefined {

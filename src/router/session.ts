@@ -1,4 +1,4 @@
-import type { Cancel, Outcome, RelayedCapability } from "../backend/types.ts";
+import type { Cancel, Outcome, Owner, RelayedCapability } from "../backend/types.ts";
 import { GatewayError } from "../errors.ts";
 import {
   ErrorCode,
@@ -31,7 +31,7 @@ export interface SessionHost {
     params: Params | undefined,
     done: (reply: Reply) => void,
   ): Cancel | undefined;
-  rootsChanged(): void;
+  rootsChanged(session: Session): void;
   /** What to announce in initialize. */
   capabilities(): Record<string, unknown>;
   instructions(): string | undefined;
@@ -65,6 +65,8 @@ export class Session implements Client {
   readonly ended = new Promise<void>((resolve) => {
     this.resolveEnded = resolve;
   });
+  /** A per_session server gives this session a process of its own, stopped when it ends. */
+  readonly owner: Owner;
 
   constructor(
     private readonly router: SessionHost,
@@ -76,6 +78,7 @@ export class Session implements Client {
     private readonly roleIn: RoleSource = byName(current),
   ) {
     this.label = `${front} client #${this.id}`;
+    this.owner = { key: this.label, ended: this.ended, session: this };
     router.attach(this);
   }
 
@@ -218,7 +221,7 @@ export class Session implements Client {
         return;
       }
       case "notifications/roots/list_changed":
-        return this.router.rootsChanged();
+        return this.router.rootsChanged(this);
       default:
         log.debug(`${this.label}: ignored notification ${method}`);
     }

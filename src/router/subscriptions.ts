@@ -1,12 +1,16 @@
 /**
- * Resource subscriptions, keyed by server and URI: who gets `notifications/resources/updated`
+ * Resource subscriptions, keyed by backend process (lane.ts: a server's one, or a per_session
+ * server's process of the subscriber's session) and URI: who gets `notifications/resources/updated`
  * (legacy sessions that subscribed, modern listen streams that asked), and when a backend must be
  * told to start or stop watching a URI (its first subscriber comes, its last one leaves).
  */
-import type { ServerHandle } from "../backend/server.ts";
+import type { Lane } from "../backend/lane.ts";
+import type { Owner } from "../backend/types.ts";
 import type { Params } from "../jsonrpc.ts";
 
 export interface Subscriber {
+  /** Whose process of a per_session server watches for it. */
+  readonly owner?: Owner;
   notify(method: string, params: Params): void;
 }
 
@@ -20,12 +24,12 @@ export class Subscriptions {
    */
   private readonly held = new Map<
     Subscriber,
-    Map<string, { server: ServerHandle; uri: string; shown: string }>
+    Map<string, { server: Lane; uri: string; shown: string }>
   >();
 
   /** Add `who`; true when it is the first for this server and URI (the backend must be told). */
-  add(who: Subscriber, server: ServerHandle, uri: string, shown = uri): boolean {
-    const k = key(server.name, uri);
+  add(who: Subscriber, server: Lane, uri: string, shown = uri): boolean {
+    const k = key(server.key, uri);
     let subs = this.byKey.get(k);
     if (!subs) {
       subs = new Set();
@@ -42,8 +46,8 @@ export class Subscriptions {
   }
 
   /** Remove `who`; true when nobody is left for this server and URI (the backend may stop). */
-  remove(who: Subscriber, server: ServerHandle, uri: string): boolean {
-    const k = key(server.name, uri);
+  remove(who: Subscriber, server: Lane, uri: string): boolean {
+    const k = key(server.key, uri);
     this.held.get(who)?.delete(k);
     const subs = this.byKey.get(k);
     subs?.delete(who);
@@ -61,32 +65,27 @@ export class Subscriptions {
   }
 
   /**
-   * After a reload: a subscription follows its server to the handle that now serves it, which
-   * is told to watch the URI (starting it if need be, so no update is lost); the subscriptions
-   * of a removed server end.
+   * After a reload: a subscription follows its process to the one that now serves its server
+   * (and session), which is told to watch the URI (starting it if need be, so no update is
+   * lost); the subscriptions of a removed server end.
    */
-  retarget(handleOf: (server: string) => ServerHandle | undefined): void {
+  retarget(laneOf: (old: Lane, who: Subscriber) => Lane | undefined): void {
     for (const [who, mine] of this.held)
-      for (const [k, entry] of mine) {
-        const now = handleOf(entry.server.name);
-        if (now === entry.server) continue;
-        if (now) {
-          entry.server = now;
-          if (!now.subscribed.has(entry.uri)) now.watch(entry.uri);
-          continue;
-        }
-        mine.delete(k);
-        const subs = this.byKey.get(k);
-        subs?.delete(who);
-        if (subs?.size === 0) this.byKey.delete(k);
+      for (const { server, uri, shown } of [...mine.values()]) {
+        const now = laneOf(server, who);
+        if (now === server) continue;
+        // The old process drains on its own: it is not told to stop watching.
+        this.remove(who, server, uri);
+        // Keyed anew: a server whose `share` changed has processes of other keys.
+        if (now && this.add(who, now, uri, shown)) now.watch(uri);
       }
   }
 
-  /** A backend's resources/updated, to the subscribers of that server and URI. */
-  updated(server: string, params: Params): void {
+  /** A backend's resources/updated, to the subscribers of that process (its `key`) and URI. */
+  updated(lane: string, params: Params): void {
     const uri = params.uri;
     if (typeof uri !== "string") return;
-    const k = key(server, uri);
+    const k = key(lane, uri);
     for (const who of this.byKey.get(k) ?? []) {
       const shown = this.held.get(who)?.get(k)?.shown ?? uri;
       who.notify(

@@ -5,7 +5,7 @@
  * its result (fetched with tasks/result) or error; the backend's requests for the task become
  * `inputRequests`, answered by tasks/update; tasks/cancel is an empty acknowledgement.
  */
-import type { ServerHandle } from "../backend/server.ts";
+import type { Lane } from "../backend/lane.ts";
 import type { Cancel, Outcome } from "../backend/types.ts";
 import { GatewayError } from "../errors.ts";
 import { ErrorCode, type Params } from "../jsonrpc.ts";
@@ -31,7 +31,7 @@ export class TaskBridge {
 
   constructor(private readonly table: TaskTable) {}
 
-  create(s: Client, server: ServerHandle, params: Params | undefined, done: Done): Cancel {
+  create(s: Client, server: Lane, params: Params | undefined, done: Done): Cancel {
     return server.forward("tools/call", { ...params, task: {} }, s, (o) => {
       if (o instanceof GatewayError) return done(toolError(o.message));
       const task = o.result?.task;

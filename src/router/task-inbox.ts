@@ -4,7 +4,7 @@
  * client polls tasks/get, which lists them as `inputRequests`, and answers with tasks/update.
  * It plays the client toward the backend, with the capabilities the creating request declared.
  */
-import type { ServerHandle } from "../backend/server.ts";
+import type { Lane } from "../backend/lane.ts";
 import type { Caller, Outcome, RelayedCapability } from "../backend/types.ts";
 import { GatewayError } from "../errors.ts";
 import type { Params } from "../jsonrpc.ts";
@@ -72,7 +72,7 @@ export class TaskInbox implements Caller {
    * The backend's tasks/result, asked once (it blocks until the task ends, and the backend sends
    * its requests for the task meanwhile); asked again after a call_timeout cut it short.
    */
-  fetch(server: ServerHandle, backendId: string): Promise<Outcome> {
+  fetch(server: Lane, backendId: string): Promise<Outcome> {
     this.result ??= new Promise((resolve) => {
       server.forward("tasks/result", { taskId: backendId }, this, (o) => {
         if (o instanceof GatewayError && o.code === "CALL_TIMEOUT") this.result = undefined;

@@ -1,11 +1,11 @@
 /**
  * The tasks created through the gateway: each gets a gateway task id (random, unguessable) bound
- * to its owner (the creating client's token, else its session) and mapped to (server, backend
- * task id). A task lives until its ttl passes, its owner's session ends (tokenless), or its
+ * to its owner (the creating client's token, else its session) and mapped to (backend process,
+ * backend task id). A task lives until its ttl passes, its owner's session ends (tokenless), or its
  * backend stops or restarts, which loses it: the gateway then answers for it, naming the server.
  */
 import { randomUUID } from "node:crypto";
-import type { ServerHandle } from "../backend/server.ts";
+import type { Lane } from "../backend/lane.ts";
 import type { RpcResponse } from "../jsonrpc.ts";
 import type { Client } from "./client.ts";
 import { Session } from "./session.ts";
@@ -13,7 +13,8 @@ import { type Json, TERMINAL } from "./task-shapes.ts";
 
 export interface TaskEntry {
   readonly id: string;
-  readonly server: ServerHandle;
+  /** The backend process that made it (a per_session server's: its session's), for its life. */
+  readonly server: Lane;
   readonly backendId: string;
   readonly owner: string;
   /** Created by a modern client: answered in the 2026-07-28 extension's shapes. */
@@ -56,7 +57,7 @@ export class TaskTable {
   }
 
   /** Map a task a backend just created for `client`; `task` is the backend's Task. */
-  create(client: Client, server: ServerHandle, task: Json): TaskEntry {
+  create(client: Client, server: Lane, task: Json): TaskEntry {
     const backendId = String(task.taskId);
     const entry: TaskEntry = {
       id: randomUUID(),
@@ -79,7 +80,7 @@ export class TaskTable {
       entry.timer.unref?.();
     }
     this.byId.set(entry.id, entry);
-    this.byBackend.set(key(server.name, backendId), entry);
+    this.byBackend.set(key(server.key, backendId), entry);
     if (TERMINAL.has(String(task.status))) this.release(entry);
     return entry;
   }
@@ -93,9 +94,12 @@ export class TaskTable {
     return entry;
   }
 
-  /** The entry of a backend's own task id (status notifications, the backend's requests). */
-  fromBackend(server: string, backendId: string): TaskEntry | undefined {
-    const entry = this.byBackend.get(key(server, backendId));
+  /**
+   * The entry of a backend's own task id (status notifications, the backend's requests), by the
+   * key of the process that sent it: two sessions' processes may use the same ids.
+   */
+  fromBackend(lane: string, backendId: string): TaskEntry | undefined {
+    const entry = this.byBackend.get(key(lane, backendId));
     if (entry) this.check(entry);
     return entry;
   }
@@ -131,7 +135,7 @@ export class TaskTable {
     clearTimeout(entry.timer);
     this.release(entry);
     this.byId.delete(entry.id);
-    this.byBackend.delete(key(entry.server.name, entry.backendId));
+    this.byBackend.delete(key(entry.server.key, entry.backendId));
   }
 
   /** A session ended: its tokenless tasks can never be reached again; token tasks stay. */

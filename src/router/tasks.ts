@@ -6,7 +6,7 @@
  * out; its status notifications and its requests (relay.ts) go to the owner. A modern client's
  * task on a legacy backend is bridged (task-bridge.ts).
  */
-import type { ServerHandle } from "../backend/server.ts";
+import type { Lane } from "../backend/lane.ts";
 import type { Cancel, TaskCaller } from "../backend/types.ts";
 import { ModernError } from "../era/errors.ts";
 import { GatewayError } from "../errors.ts";
@@ -39,7 +39,7 @@ const EARLY_MAX = 64;
 export class Tasks {
   readonly table = new TaskTable();
   private readonly bridge = new TaskBridge(this.table);
-  /** Per server: task creations in flight, and status notifications of tasks not mapped yet. */
+  /** Per backend process: task creations in flight, and status notifications of tasks not mapped yet. */
   private readonly early = new Map<string, { creating: number; held: Json[] }>();
 
   readonly handlers: Record<string, Handler> = {
@@ -60,8 +60,10 @@ export class Tasks {
     params: Params | undefined,
     done: Done,
   ): Cancel | undefined | false {
-    const server = route.server;
-    if (!server || (params?.task === undefined && s.modern !== true)) return false;
+    if (!route.server || (params?.task === undefined && s.modern !== true)) return false;
+    // The task belongs to the process that makes it (a per_session server's: this session's).
+    const server = route.server.bind(s.owner);
+    if (server instanceof GatewayError) return void done(toolError(server.message));
     if (s.modern !== true) return this.create(s, server, params, done, (r) => r.result?.task);
     if (server.info?.era !== "modern") {
       // A legacy backend's tool that runs only as a task: the extension's client gets one.
@@ -80,18 +82,19 @@ export class Tasks {
   /** Forward a call that may create a task; a task in its answer (found by `taskOf`) is mapped. */
   private create(
     s: Client,
-    server: ServerHandle,
+    server: Lane,
     params: Params | undefined,
     done: Done,
     taskOf: (r: Reply) => unknown,
   ): Cancel {
-    const early = this.earlyOf(server.name);
+    const early = this.earlyOf(server.key);
     early.creating++;
     let open = true;
     const settle = () => {
       if (!open) return;
       open = false;
-      if (--early.creating === 0) early.held = [];
+      // Nothing is held once no creation is in flight (per_session keys come and go with sessions).
+      if (--early.creating === 0) this.early.delete(server.key);
     };
     const cancel = server.forward("tools/call", params, s, (o) => {
       if (o instanceof GatewayError) {
@@ -108,7 +111,7 @@ export class Tasks {
       const before = early.held.filter((n) => n.taskId === entry.backendId);
       early.held = early.held.filter((n) => n.taskId !== entry.backendId);
       settle();
-      for (const n of before) this.status(server.name, n);
+      for (const n of before) this.status(server.key, n);
       done(swapTaskId(o, entry.backendId, entry.id));
     });
     return () => {
@@ -251,13 +254,13 @@ export class Tasks {
     );
   }
 
-  /** A backend's notifications/tasks/status: to the session that created the task. */
-  status(server: string, params: Json): void {
+  /** A backend process's (its key's) notifications/tasks/status: to the session that created the task. */
+  status(lane: string, params: Json): void {
     const id = params.taskId;
     if (typeof id !== "string") return;
-    const entry = this.table.fromBackend(server, id);
+    const entry = this.table.fromBackend(lane, id);
     if (!entry) {
-      const early = this.early.get(server);
+      const early = this.early.get(lane);
       if (early && early.creating > 0 && early.held.length < EARLY_MAX) early.held.push(params);
       return;
     }
@@ -267,9 +270,9 @@ export class Tasks {
       entry.origin?.notify("notifications/tasks/status", { ...params, taskId: entry.id });
   }
 
-  /** Where a backend's request about its task `backendId` goes (see relay.ts). */
-  callerFor(server: string, backendId: string): TaskCaller | undefined {
-    const entry = this.table.fromBackend(server, backendId);
+  /** Where a backend process's request about its task `backendId` goes (see relay.ts). */
+  callerFor(lane: string, backendId: string): TaskCaller | undefined {
+    const entry = this.table.fromBackend(lane, backendId);
     if (!entry) return undefined;
     if (entry.bridged) return { caller: this.bridge.inbox(entry), taskId: entry.id };
     const caller = entry.waiting[entry.waiting.length - 1] ?? entry.origin;

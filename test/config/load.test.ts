@@ -77,7 +77,7 @@ describe("error classes", () => {
 
   test("union: a server with url is checked as a remote server", () => {
     expect(yamlError("servers:\n  api:\n    url: https://h/mcp\n    command: x\n")).toBe(
-      `${FILE}:4:5: servers.api.command: unknown key "command"; expected one of url, headers, transport, oauth, enabled, idle_timeout, call_timeout, start_timeout, prefix`,
+      `${FILE}:4:5: servers.api.command: unknown key "command"; expected one of url, headers, transport, oauth, enabled, idle_timeout, call_timeout, start_timeout, prefix, share, max_sessions`,
     );
     expect(yamlError("servers:\n  api:\n    url: not a url\n")).toBe(
       `${FILE}:3:10: servers.api.url: expected a URL such as https://host/mcp`,
