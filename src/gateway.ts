@@ -337,6 +337,7 @@ export class MCPGateway {
             name: h.name,
             state: h.displayState,
             inFlight: h.inFlight,
+            processes: h.processes,
           })),
       });
       this.observe.metrics = metrics;

@@ -106,10 +106,14 @@ export class Lane implements Source {
   get lastError(): string {
     return this.instance.lastError;
   }
-  /** Has (or is getting, or is giving up) a process, or has requests on their way to one. */
-  get active(): boolean {
+  /** Has a process: starting, running or stopping. */
+  get hasProcess(): boolean {
     const s = this.instance.state;
-    return s === "starting" || s === "running" || s === "stopping" || this.pending > 0;
+    return s === "starting" || s === "running" || s === "stopping";
+  }
+  /** Has a process, or requests on their way to one (what max_sessions counts). */
+  get active(): boolean {
+    return this.hasProcess || this.pending > 0;
   }
 
   forward(

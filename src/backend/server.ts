@@ -182,6 +182,10 @@ export class ServerHandle implements Target, LaneHost {
   get inFlight(): number {
     return this.backends.inFlight;
   }
+  /** Processes it has now (starting, running or stopping): 0 or 1, or one per session. */
+  get processes(): number {
+    return this.lanes.filter((l) => l.hasProcess).length;
+  }
   get stats(): Instance["stats"] {
     return this.backends.stats;
   }

@@ -14,7 +14,8 @@ import type { CallKind, Era, RefusalReason, StopReason } from "./types.ts";
 
 /** What the metrics read at scrape time instead of counting on the hot path. */
 export interface MetricsSource {
-  servers(): Iterable<{ name: string; state: string; inFlight: number }>;
+  /** `processes`: how many it runs now (one per client session for `share: per_session`). */
+  servers(): Iterable<{ name: string; state: string; inFlight: number; processes: number }>;
 }
 
 /** The MCP semantic conventions' duration buckets, with finer ones below 10 ms: a forwarded call
@@ -147,6 +148,16 @@ export class Metrics {
       collect() {
         this.reset();
         for (const s of source.servers()) this.set({ server: s.name }, s.inFlight);
+      },
+    });
+    new Gauge({
+      name: "mcp_gateway_backend_processes",
+      help: "Processes (or remote connections) each server has now: 0 or 1, or one per client session with share: per_session",
+      labelNames: ["server"],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of source.servers()) this.set({ server: s.name }, s.processes);
       },
     });
     this.sessionsOpened = new Counter({
