@@ -2,7 +2,8 @@
 // in-process gateway, N stdio sessions each making one call, then:
 //  - the backend's RSS per extra session (one process each: VmRSS of each, median), run by node
 //    (as `npx` would) and by bun;
-//  - the gateway's own heap growth per session with a process (its lane, instance, relay);
+//  - the gateway's own heap growth per session with a process (its lane, instance, relay, and
+//    the session itself), counted after the first session;
 //  - start latency: a session's first call (its process started and initialized) against a
 //    call on a running process (medians).
 // Usage: bun scripts/measure-per-session.ts [sessions=8]
@@ -41,8 +42,7 @@ async function run(runtime: string): Promise<void> {
   });
   try {
     await gw.list({ refresh: true });
-    Bun.gc(true);
-    const before = process.memoryUsage().heapUsed;
+    let before = 0;
     const first: number[] = [];
     const warm: number[] = [];
     const clients: PipeClient[] = [];
@@ -56,6 +56,11 @@ async function run(runtime: string): Promise<void> {
       t = performance.now();
       await c.call("kg_read_graph");
       warm.push(performance.now() - t);
+      // The first session loads what any session needs: the heap is counted from after it.
+      if (i === 0) {
+        Bun.gc(true);
+        before = process.memoryUsage().heapUsed;
+      }
     }
     await Bun.sleep(500);
     Bun.gc(true);
@@ -64,7 +69,7 @@ async function run(runtime: string): Promise<void> {
     const backend = lanes.map((l) => rssKb(l.pid ?? 0) ?? 0).filter((k) => k > 0);
     console.log(
       `${runtime === process.execPath ? "bun" : "node"}: ${backend.length} processes; backend RSS each (median) ${mb(median(backend))}` +
-        `; gateway heap +${((after - before) / SESSIONS / 1024).toFixed(0)} kB per session` +
+        `; gateway heap +${((after - before) / (SESSIONS - 1) / 1024).toFixed(0)} kB per session` +
         `; first call ${median(first).toFixed(0)} ms, warm call ${median(warm).toFixed(1)} ms (medians)`,
     );
     for (const c of clients) c.close();

@@ -56,7 +56,7 @@ export class Lane implements Source {
     private readonly host: LaneHost,
     /** The session owning it (per_session); undefined for a shared server's lane. */
     readonly owner?: Owner,
-    /** A per_session lane that only discovers the server's lists, owned by nobody. */
+    /** The key's owner part: the owner's, or DISCOVERY (sessions-pool.ts) for the lane nobody owns. */
     ownerKey = owner?.key,
   ) {
     this.key = ownerKey === undefined ? name : `${name}${SEP}${ownerKey}`;

@@ -42,7 +42,7 @@ export class SessionsPool {
     this.max = config.max_sessions ?? DEFAULT_MAX_SESSIONS;
   }
 
-  /** Every lane, its session's key first: for status, stops and reloads. */
+  /** Every lane (session processes, and the discovery one while it reads): status, stops, reloads. */
   get all(): Lane[] {
     return [...this.lanes.values()];
   }
